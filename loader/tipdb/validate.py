@@ -1,0 +1,305 @@
+"""Checking input files: value checks while streaming rows, reference checks against the database.
+
+Streaming (`read_rows`) catches what a single line shows: encoding, field counts, empty
+required values, numbers, dates, codes. Reference checks (`check_references`) run in SQL on
+the staged rows and catch what needs the database: unknown countries, tiers or report years,
+and keys duplicated within a file once spellings are resolved (Burma and Myanmar are one
+country). Every problem names file, line, column and value, with a suggestion where one exists.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from tipdb import seeds
+from tipdb.errors import InputProblem, MissingInput, Problem
+
+MAX_PROBLEMS_PER_FILE = 50
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_THOUSANDS = re.compile(r"^\d{1,3}([,.\s]\d{3})+$")
+# The reports' own wording for tiers, mapped to the codes the files use.
+_TIER_WORDS = {
+    "tier 1": "1", "tier1": "1", "tier 2": "2", "tier2": "2", "tier 3": "3", "tier3": "3",
+    "2 wl": "2WL", "2wl": "2WL", "tier 2 watch list": "2WL", "tier 2 watchlist": "2WL",
+    "watch list": "2WL", "special case": "special_case", "special": "special_case",
+}
+
+
+class Collector:
+    def __init__(self, file: str):
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, line, column, value, message, hint=None) -> None:
+        if len(self.problems) < MAX_PROBLEMS_PER_FILE:
+            self.problems.append(Problem(self.file, line, column, value, message, hint))
+
+    @property
+    def full(self) -> bool:
+        return len(self.problems) >= MAX_PROBLEMS_PER_FILE
+
+
+def _decoded_lines(path: Path, collector: Collector) -> Iterator[str]:
+    """Yield the file's lines as text, reporting bytes that are not UTF-8 with their line number."""
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, start=1):
+            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a byte-order mark is harmless: accept it
+            try:
+                yield raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                bad = raw[exc.start : exc.start + 4]
+                collector.add(
+                    number, None, bad.hex(" "),
+                    f"bytes at position {exc.start + 1} of the line are not valid UTF-8",
+                    "save the file as UTF-8 (for example from a spreadsheet: CSV UTF-8)",
+                )
+                yield raw.decode("utf-8", errors="replace")
+
+
+def display_name(path: Path) -> str:
+    return str(path)
+
+
+def detect_kind(path: Path) -> seeds.Kind:
+    """Recognise a file's kind from its header row."""
+    if not path.exists():
+        raise MissingInput(f"{path}: no such file")
+    if path.is_dir():
+        raise MissingInput(f"{path}: is a directory, not a CSV file")
+    collector = Collector(display_name(path))
+    header = None
+    try:
+        for row in csv.reader(_decoded_lines(path, collector)):
+            header = row
+            break
+    except csv.Error as exc:
+        raise InputProblem([Problem(collector.file, 1, None, None, f"not a readable CSV file: {exc}")]) from exc
+    if collector.problems:
+        raise InputProblem(collector.problems)
+    if not header:
+        raise InputProblem([Problem(collector.file, 1, None, None, "the file is empty",
+                                    "a seed file starts with a header row naming its columns")])
+    names = tuple(h.strip() for h in header)
+    kind = seeds.kind_for(names, path.name)
+    if kind is not None:
+        return kind
+    raise InputProblem([_header_problem(collector.file, names)])
+
+
+def _header_problem(file: str, names: tuple[str, ...]) -> Problem:
+    shown = ",".join(names)
+    if len(names) == 1:
+        for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
+            if delimiter in names[0]:
+                return Problem(file, 1, None, shown, f"the columns seem to be separated by {label}",
+                               "tipdb reads comma-separated files; export the file as CSV with commas")
+    best = max(seeds.KINDS, key=lambda k: len(set(k.header) & set(names)))
+    missing = [c for c in best.header if c not in names]
+    extra = [c for c in names if c not in best.header]
+    if not missing and not extra:
+        message = f"the columns are in the wrong order for a {best.name} file"
+    else:
+        details = []
+        if missing:
+            details.append("missing " + ", ".join(missing))
+        if extra:
+            details.append("unexpected " + ", ".join(extra))
+        message = f"unknown header ({'; '.join(details)})"
+    return Problem(file, 1, None, shown, message, f"a {best.name} file has the header: {','.join(best.header)}")
+
+
+def _convert(column: seeds.Column, value: str, line: int, collector: Collector):
+    """Return the typed value, or None after recording a problem."""
+    kind = column.type
+    if kind in (seeds.YEAR, seeds.NEW_YEAR, seeds.INTEGER):
+        if value.isdigit() or (value.startswith("-") and value[1:].isdigit()):
+            number = int(value)
+            if number < 0:
+                collector.add(line, column.name, value, "must not be negative")
+                return None
+            if kind in (seeds.YEAR, seeds.NEW_YEAR) and not 2001 <= number <= 2100:
+                collector.add(line, column.name, value, "is not a report year",
+                              "the first TIP Report was published in 2001")
+                return None
+            if number > 2_147_483_647:
+                collector.add(line, column.name, value, "is too large")
+                return None
+            return number
+        hint = None
+        if _THOUSANDS.match(value):
+            digits = re.sub(r"\D", "", value)
+            hint = f"write numbers without thousands separators: {digits}"
+        collector.add(line, column.name, value, "is not a whole number", hint)
+        return None
+    if kind == seeds.DATE:
+        try:
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+                return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+        collector.add(line, column.name, value, "is not a date in the form YYYY-MM-DD")
+        return None
+    if kind in (seeds.ISO3, seeds.NEW_ISO3):
+        if not _ISO3.match(value):
+            hint = f"use upper case: {value.upper()}" if _ISO3.match(value.upper()) else None
+            collector.add(line, column.name, value, "is not an ISO 3166-1 alpha-3 code (three capital letters)", hint)
+            return None
+        return value
+    if kind == seeds.TIER:
+        known = {"1", "2", "2WL", "3", "special_case"}
+        if value not in known:
+            suggestion = _TIER_WORDS.get(value.lower()) or (value.upper() if value.upper() in known else None)
+            if suggestion is None:
+                # Leave unknown codes to the database's tier table, which has the final word.
+                return value
+            collector.add(line, column.name, value, "is not a tier code", f"did you mean {suggestion!r}?")
+            return None
+        return value
+    return value
+
+
+def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) -> Iterator[tuple]:
+    """Yield (line_number, value, ...) for each data row of a file whose header matched `kind`.
+
+    Problems are gathered in `collector`; rows with problems are not yielded.
+    """
+    collector = collector or Collector(display_name(path))
+    reader = csv.reader(_decoded_lines(path, collector), strict=True)
+    rows = 0
+    try:
+        next(reader)  # header, already checked by detect_kind
+        line = reader.line_num + 1
+        for record in reader:
+            if collector.full:
+                break
+            if not record or (len(record) == 1 and not record[0].strip()):
+                line = reader.line_num + 1
+                continue  # blank lines carry nothing
+            rows += 1
+            if len(record) != len(kind.columns):
+                collector.add(line, None, ",".join(record)[:80],
+                              f"has {len(record)} fields, expected {len(kind.columns)} ({','.join(kind.header)})",
+                              "quote values that contain commas" if len(record) > len(kind.columns) else None)
+                line = reader.line_num + 1
+                continue
+            values = []
+            ok = True
+            for column, raw in zip(kind.columns, record):
+                value = raw.strip()
+                if not value:
+                    if column.required:
+                        collector.add(line, column.name, raw, "is empty but required")
+                        ok = False
+                    values.append(None)
+                    continue
+                converted = _convert(column, value, line, collector)
+                if converted is None:
+                    ok = False
+                values.append(converted)
+            if ok:
+                yield (line, *values)
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        collector.add(reader.line_num, None, None, f"is not valid CSV: {exc}",
+                      "check for an unclosed quote or a binary file")
+    if rows == 0 and not collector.problems:
+        collector.add(None, None, None, "has a header but no data rows")
+
+
+# Reference checks, per column type: SQL that lists staged values the database does not know.
+_UNKNOWN = {
+    seeds.COUNTRY: (
+        "SELECT line_no, {col} FROM stage s WHERE {col} IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM tip.country_name n WHERE lower(n.name) = lower(s.{col}))",
+        "unknown country name",
+        "SELECT name FROM tip.country_name",
+    ),
+    seeds.ISO3: (
+        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS (SELECT 1 FROM tip.country c WHERE c.iso3 = s.{col})",
+        "unknown country code",
+        "SELECT iso3 FROM tip.country",
+    ),
+    seeds.TIER: (
+        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS (SELECT 1 FROM tip.tier t WHERE t.tier_code = s.{col})",
+        "unknown tier",
+        "SELECT tier_code FROM tip.tier",
+    ),
+    seeds.YEAR: (
+        "SELECT line_no, {col}::text FROM stage s WHERE NOT EXISTS "
+        "(SELECT 1 FROM tip.report r WHERE r.report_year = s.{col})",
+        "is not the year of a report in the database",
+        "SELECT report_year::text FROM tip.report",
+    ),
+}
+
+# Checks that concern one kind only.
+_KIND_CHECKS = {
+    "country_names": [
+        (
+            "SELECT s.line_no, 'canonical_name', s.canonical_name, c.name FROM stage s "
+            "JOIN tip.country c ON c.iso3 = s.iso3 WHERE c.name <> s.canonical_name",
+            "does not match the country's name for this ISO3 code",
+        ),
+    ],
+}
+
+
+def _key_expression(kind: seeds.Kind, column_name: str) -> str:
+    column = next(c for c in kind.columns if c.name == column_name)
+    if column.type == seeds.COUNTRY:
+        # Spellings of one country are one key.
+        return (f"coalesce((SELECT n.iso3 FROM tip.country_name n WHERE lower(n.name) = lower(s.{column_name})),"
+                f" s.{column_name})")
+    return f"s.{column_name}"
+
+
+def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
+    """Problems that only the database can see, for the rows staged in temporary table `stage`."""
+    problems: list[Problem] = []
+    if kind.name != "countries":  # the countries file defines codes, it does not refer to them
+        for column in kind.columns:
+            check = _UNKNOWN.get(column.type)
+            if check is None:
+                continue
+            sql, message, known_sql = check
+            bad = conn.execute(sql.format(col=column.name) + " ORDER BY line_no LIMIT %s",
+                               [MAX_PROBLEMS_PER_FILE]).fetchall()
+            if bad:
+                known = [r[0] for r in conn.execute(known_sql)]
+                for line, value in bad:
+                    problems.append(Problem(file, line, column.name, value, message, suggest(value, known)))
+    for sql, message in _KIND_CHECKS.get(kind.name, []):
+        for line, column, value, expected in conn.execute(sql):
+            problems.append(Problem(file, line, column, value, message, f"expected {expected!r}"))
+    key = ", ".join(_key_expression(kind, name) for name in kind.key)
+    duplicates = conn.execute(
+        f"SELECT array_agg(line_no ORDER BY line_no), min({kind.key[-1]}::text) FROM stage s "
+        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY 1 LIMIT %s",
+        [MAX_PROBLEMS_PER_FILE],
+    ).fetchall()
+    for lines, value in duplicates:
+        problems.append(Problem(
+            file, lines[1], ",".join(kind.key), value,
+            f"repeats the key of line {lines[0]}" + (f" (and lines {', '.join(map(str, lines[2:]))})" if lines[2:] else ""),
+            "keep one row per " + " and ".join(kind.key) + "; names of one country count as the same country",
+        ))
+    return problems
+
+
+def suggest(value: str, known: list[str]) -> str | None:
+    """A 'did you mean' hint for a value close to a known one."""
+    lowered = {k.lower(): k for k in known}
+    matches = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.75)
+    if not matches:
+        simplified = {re.sub(r"[^a-z0-9]", "", k): v for k, v in lowered.items()}
+        key = re.sub(r"[^a-z0-9]", "", value.lower())
+        if key in simplified:
+            return f"did you mean {simplified[key]!r}?"
+        return None
+    return f"did you mean {lowered[matches[0]]!r}?"

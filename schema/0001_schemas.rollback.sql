@@ -1,0 +1,2 @@
+DROP SCHEMA analytics;
+DROP SCHEMA tip;

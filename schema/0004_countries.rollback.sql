@@ -1,0 +1,3 @@
+DROP TABLE tip.country_name;
+DROP TABLE tip.country;
+DROP TABLE tip.region;

@@ -1,0 +1,2 @@
+DROP TABLE tip.ranking_conflict;
+DROP TABLE tip.published_tier_count;
