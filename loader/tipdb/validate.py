@@ -218,23 +218,24 @@ _UNKNOWN = {
         "SELECT line_no, {col} FROM stage s WHERE {col} IS NOT NULL AND NOT EXISTS "
         "(SELECT 1 FROM tip.country_name n WHERE lower(n.name) = lower(s.{col}))",
         "unknown country name",
-        "SELECT name FROM tip.country_name",
+        # Suggest the canonical name, whichever spelling is closest.
+        "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)",
     ),
     seeds.ISO3: (
         "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS (SELECT 1 FROM tip.country c WHERE c.iso3 = s.{col})",
         "unknown country code",
-        "SELECT iso3 FROM tip.country",
+        "SELECT iso3, iso3 FROM tip.country",
     ),
     seeds.TIER: (
         "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS (SELECT 1 FROM tip.tier t WHERE t.tier_code = s.{col})",
         "unknown tier",
-        "SELECT tier_code FROM tip.tier",
+        "SELECT tier_code, tier_code FROM tip.tier UNION ALL SELECT label, tier_code FROM tip.tier",
     ),
     seeds.YEAR: (
         "SELECT line_no, {col}::text FROM stage s WHERE NOT EXISTS "
         "(SELECT 1 FROM tip.report r WHERE r.report_year = s.{col})",
         "is not the year of a report in the database",
-        "SELECT report_year::text FROM tip.report",
+        "SELECT report_year::text, report_year::text FROM tip.report",
     ),
 }
 
@@ -271,7 +272,7 @@ def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
             bad = conn.execute(sql.format(col=column.name) + " ORDER BY line_no LIMIT %s",
                                [MAX_PROBLEMS_PER_FILE]).fetchall()
             if bad:
-                known = [r[0] for r in conn.execute(known_sql)]
+                known = dict(conn.execute(known_sql).fetchall())
                 for line, value in bad:
                     problems.append(Problem(file, line, column.name, value, message, suggest(value, known)))
     for sql, message in _KIND_CHECKS.get(kind.name, []):
@@ -292,14 +293,15 @@ def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
     return problems
 
 
-def suggest(value: str, known: list[str]) -> str | None:
-    """A 'did you mean' hint for a value close to a known one."""
-    lowered = {k.lower(): k for k in known}
+def suggest(value: str, known: dict[str, str]) -> str | None:
+    """A 'did you mean' hint: the value to write for the known candidate closest to `value`.
+
+    `known` maps each candidate (a spelling, a label) to what should be written instead.
+    """
+    lowered = {k.lower(): v for k, v in known.items()}
     matches = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.75)
-    if not matches:
-        simplified = {re.sub(r"[^a-z0-9]", "", k): v for k, v in lowered.items()}
-        key = re.sub(r"[^a-z0-9]", "", value.lower())
-        if key in simplified:
-            return f"did you mean {simplified[key]!r}?"
-        return None
-    return f"did you mean {lowered[matches[0]]!r}?"
+    if matches:
+        return f"did you mean {lowered[matches[0]]!r}?"
+    simplified = {re.sub(r"[^a-z0-9]", "", k): v for k, v in lowered.items()}
+    key = re.sub(r"[^a-z0-9]", "", value.lower())
+    return f"did you mean {simplified[key]!r}?" if key in simplified else None

@@ -1,0 +1,240 @@
+"""The `tipdb` command line: parses arguments, calls the modules below, prints, sets exit codes.
+
+Exit codes follow sysexits(3): 0 success, 2 bad usage (unknown query or parameter),
+65 bad input data, 66 input file missing, 69 database unavailable, 70 migration problem.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from tipdb import errors
+
+EXIT_USAGE = 2
+EXIT_DATAERR = 65
+EXIT_NOINPUT = 66
+EXIT_UNAVAILABLE = 69
+EXIT_SOFTWARE = 70
+
+_EXIT_CODES = {
+    errors.InputProblem: EXIT_DATAERR,
+    errors.MissingInput: EXIT_NOINPUT,
+    errors.ConnectionProblem: EXIT_UNAVAILABLE,
+    errors.MigrationProblem: EXIT_SOFTWARE,
+    errors.QueryProblem: EXIT_USAGE,
+}
+
+format_option = click.option(
+    "--format", "-f", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True,
+    help="Output as an aligned table for people, or CSV / JSON for other programs.",
+)
+
+
+def _fail(exc: errors.TipdbError) -> None:
+    if isinstance(exc, errors.InputProblem):
+        click.secho(f"error: {len(exc.problems)} problem(s); nothing was loaded:", fg="red", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+    else:
+        click.secho(f"error: {exc}", fg="red", err=True)
+    sys.exit(next((code for kind, code in _EXIT_CODES.items() if isinstance(exc, kind)), 1))
+
+
+class _Group(click.Group):
+    """Turns tipdb's own errors into a message and a meaningful exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except errors.TipdbError as exc:
+            _fail(exc)
+
+
+def _progress():
+    """A one-line progress display on a terminal; silence in pipes and CI logs."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(path: Path, rows: int) -> None:
+        click.echo(f"\r  loading {path.name}: {rows:,} rows", nl=False, err=True)
+
+    return show
+
+
+def _report_loads(results) -> None:
+    if sys.stderr.isatty():
+        click.echo("\r\033[K", nl=False, err=True)
+    for r in results:
+        if r.skipped:
+            click.echo(f"  {r.path.name}: already loaded (same checksum), skipped", err=True)
+        else:
+            click.echo(f"  {r.path.name}: {r.rows} rows as {r.kind}: {r.inserted} inserted, {r.updated} updated",
+                       err=True)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="tipdb")
+def main():
+    """tipdb: the U.S. TIP Report's tier placements as a PostgreSQL database.
+
+    With no DATABASE_URL (or PG* variables) tipdb starts and uses a private PostgreSQL
+    server kept in $TIPDB_HOME (default: your user data directory).
+    """
+
+
+@main.command()
+@click.option("--force", is_flag=True, help="Reload seed files even if their checksums were loaded before.")
+def up(force):
+    """Start or reach the database, apply migrations and load the seeds. Safe to repeat."""
+    from tipdb import database, load, migrations
+
+    url = database.url()
+    applied = migrations.apply(url)
+    if applied:
+        click.echo(f"applied {len(applied)} migration(s): {', '.join(applied)}", err=True)
+    results = load.load_seeds(url, force=force, progress=_progress())
+    changed = [r for r in results if not r.skipped]
+    if changed:
+        _report_loads(changed)
+    click.echo(f"tipdb is up: {len(applied)} migration(s) applied, "
+               f"{sum(r.inserted for r in results)} row(s) inserted, {sum(r.updated for r in results)} updated, "
+               f"{sum(r.skipped for r in results)} of {len(results)} seed file(s) unchanged", err=True)
+
+
+@main.command()
+def url():
+    """Print the connection URL, for psql or a BI tool: psql "$(tipdb url)"."""
+    from tipdb import database
+
+    click.echo(database.url())
+
+
+@main.command()
+def down():
+    """Stop the embedded server (its data stays in $TIPDB_HOME)."""
+    from tipdb import database, embedded
+
+    if not database.is_embedded():
+        raise click.UsageError("DATABASE_URL or PG* variables name another server; tipdb does not stop it")
+    click.echo("embedded server stopped" if embedded.stop() else "embedded server was not running", err=True)
+
+
+@main.command()
+def migrate():
+    """Apply pending schema migrations."""
+    from tipdb import database, migrations
+
+    applied = migrations.apply(database.url())
+    click.echo(f"applied: {', '.join(applied)}" if applied else "schema is up to date", err=True)
+
+
+@main.command()
+@click.option("--count", "-n", default=1, show_default=True, help="How many migrations to roll back.")
+@click.option("--all", "everything", is_flag=True, help="Roll back every migration.")
+def rollback(count, everything):
+    """Roll back the most recent migration(s)."""
+    from tipdb import database, migrations
+
+    undone = migrations.rollback(database.url(), None if everything else count)
+    click.echo(f"rolled back: {', '.join(undone)}" if undone else "nothing to roll back", err=True)
+
+
+@main.command()
+@format_option
+def status(fmt):
+    """Show migrations, row counts per table and per-year coverage."""
+    from tipdb import database, migrations, output
+
+    url = database.url()
+    states = migrations.status(url)
+    click.echo("Migrations:")
+    output.render(["migration", "applied_at"],
+                  [(s.migration_id, s.applied_at or "pending") for s in states], fmt, sys.stdout)
+    if any(s.applied_at is None for s in states):
+        click.echo("(run `tipdb migrate` to apply pending migrations)")
+        return
+    with database.connect(url) as conn:
+        tables = conn.execute(
+            "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables "
+            "WHERE schemaname = 'tip' ORDER BY relname"
+        ).fetchall()
+        counts = [(t, conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for (t,) in tables]
+        click.echo("\nRows per table:")
+        output.render(["table", "rows"], counts, fmt, sys.stdout)
+        cursor = conn.execute("SELECT * FROM analytics.coverage ORDER BY report_year")
+        click.echo("\nCoverage per report year:")
+        output.render([c.name for c in cursor.description], cursor.fetchall(), fmt, sys.stdout)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Load files even if their checksums were loaded before.")
+def load(paths, force):
+    """Validate and load CSV files in the seed formats, all or nothing.
+
+    Each file's kind is recognised from its header (tier placements: report_year,country,tier,source).
+    Loading a file that was loaded before changes nothing.
+    """
+    from tipdb import database, load as loader
+
+    results = loader.load_files(database.url(), list(paths), force=force, progress=_progress())
+    _report_loads(results)
+
+
+@main.command("queries")
+@format_option
+def list_queries(fmt):
+    """List the canned queries and their parameters."""
+    from tipdb import output, queries
+
+    rows = [
+        (q.name, q.description,
+         "; ".join(f"{p.name} ({p.type}{'=' + p.default if p.default else ''})" for p in q.parameters))
+        for q in queries.catalog().values()
+    ]
+    output.render(["name", "description", "parameters"], rows, fmt, sys.stdout)
+
+
+def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
+    params = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="-p")
+        params[key.strip()] = value
+    return params
+
+
+@main.command()
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter; repeatable.")
+@format_option
+def query(name, params, fmt):
+    """Run the canned query NAME (see `tipdb queries`)."""
+    from tipdb import database, output, queries
+
+    chosen = queries.get(name)
+    with database.connect() as conn:
+        columns, rows = queries.run(conn, chosen, _parse_params(params))
+    output.render(columns, rows, fmt, sys.stdout)
+
+
+@main.group()
+def seeds():
+    """Work on the seed files in seeds/."""
+
+
+@seeds.command("refresh")
+@click.argument("source_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+def seeds_refresh(source_dir):
+    """Copy CSV files of known kinds from SOURCE_DIR into seeds/ and rebuild countries.csv.
+
+    Regions come from country_converter (pip install 'tipdb[regions]').
+    """
+    from tipdb import refresh
+
+    for line in refresh.refresh(source_dir):
+        click.echo(line, err=True)

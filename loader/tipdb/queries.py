@@ -1,0 +1,134 @@
+"""The catalog of canned queries: one `.sql` file each in `queries/`, described by its header.
+
+Header lines, before the SQL:
+
+    -- name: tier_members
+    -- description: Countries on a given tier in a given report year.
+    -- grain: one row per country
+    -- param: tier text = 3 | tier code: 1, 2, 2WL, 3 or special_case
+    -- param: year integer | report year (default: the latest report)
+
+A parameter's type is `text`, `integer`, `country` (any spelling or ISO3 code, resolved in SQL)
+or `tier`. Without `= default` it is NULL unless given. The SQL refers to it as `%(name)s`,
+so values are always bound by psycopg, never pasted into the text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tipdb.errors import QueryProblem
+from tipdb.paths import queries_dir
+
+PARAMETER_TYPES = ("text", "integer", "country", "tier")
+_HEADER = re.compile(r"^--\s*(name|description|grain|param):\s*(.*?)\s*$")
+_PARAM = re.compile(r"^(\w+)\s+(\w+)(?:\s*=\s*([^|]*?))?\s*(?:\|\s*(.*))?$")
+_PLACEHOLDER = re.compile(r"%\((\w+)\)s")
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: str | None
+    description: str
+
+    def convert(self, raw: str | None):
+        if raw is None or raw == "":
+            return None
+        if self.type == "integer":
+            try:
+                return int(raw)
+            except ValueError:
+                raise QueryProblem(f"parameter {self.name!r} must be a whole number, got {raw!r}") from None
+        return raw
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    description: str
+    grain: str
+    parameters: tuple[Parameter, ...]
+    sql: str
+    path: Path
+
+    def bind(self, given: dict[str, str]) -> dict[str, object]:
+        """Parameter values for psycopg: given ones converted, missing ones defaulted."""
+        known = {p.name: p for p in self.parameters}
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            listed = ", ".join(f"{p.name} ({p.type})" for p in self.parameters) or "none"
+            raise QueryProblem(f"query {self.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+                               f"its parameters: {listed}")
+        return {name: p.convert(given.get(name, p.default)) for name, p in known.items()}
+
+
+def parse(path: Path) -> Query:
+    text = path.read_text(encoding="utf-8")
+    fields: dict[str, str] = {}
+    parameters = []
+    body_lines = []
+    in_header = True
+    for line in text.splitlines():
+        match = _HEADER.match(line) if in_header else None
+        if match:
+            key, value = match.groups()
+            if key == "param":
+                parameters.append(_parse_parameter(path, value))
+            else:
+                fields[key] = value
+            continue
+        if in_header and line.startswith("--"):
+            continue
+        in_header = False
+        body_lines.append(line)
+    for required in ("name", "description", "grain"):
+        if required not in fields:
+            raise QueryProblem(f"{path}: header has no '-- {required}:' line")
+    if fields["name"] != path.stem:
+        raise QueryProblem(f"{path}: header name {fields['name']!r} differs from the file name")
+    sql = "\n".join(body_lines).strip().rstrip(";")
+    used = set(_PLACEHOLDER.findall(sql))
+    declared = {p.name for p in parameters}
+    if used != declared:
+        raise QueryProblem(f"{path}: parameters used {sorted(used)} differ from those declared {sorted(declared)}")
+    return Query(fields["name"], fields["description"], fields["grain"], tuple(parameters), sql, path)
+
+
+def _parse_parameter(path: Path, text: str) -> Parameter:
+    match = _PARAM.match(text)
+    if not match or match.group(2) not in PARAMETER_TYPES:
+        raise QueryProblem(f"{path}: bad parameter line {text!r} (expected: NAME TYPE [= DEFAULT] [| description],"
+                           f" TYPE one of {', '.join(PARAMETER_TYPES)})")
+    name, type_, default, description = match.groups()
+    return Parameter(name, type_, default or None, description or "")
+
+
+def catalog() -> dict[str, Query]:
+    return {q.name: q for q in (parse(p) for p in sorted(queries_dir().glob("*.sql")))}
+
+
+def get(name: str) -> Query:
+    queries = catalog()
+    if name not in queries:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(queries), n=1)
+        hint = f" Did you mean {close[0]!r}?" if close else ""
+        raise QueryProblem(f"no query named {name!r}.{hint} Available: {', '.join(queries)}")
+    return queries[name]
+
+
+def run(conn, query: Query, given: dict[str, str]) -> tuple[list[str], list[tuple]]:
+    """Execute a query with bound parameters; return column names and rows."""
+    import psycopg
+
+    try:
+        cursor = conn.execute(query.sql, query.bind(given))
+    except psycopg.errors.DataError as exc:
+        raise QueryProblem(f"query {query.name!r}: {exc.diag.message_primary}") from exc
+    columns = [c.name for c in cursor.description] if cursor.description else []
+    return columns, cursor.fetchall()

@@ -1,0 +1,177 @@
+-- The stable face for SQL users and BI tools: documented views over the core tables.
+-- depends: 0008_cross_checks
+CREATE FUNCTION analytics.resolve_country(name_or_code text) RETURNS char(3)
+LANGUAGE sql STABLE STRICT
+RETURN (
+    SELECT iso3 FROM tip.country WHERE iso3 = upper(btrim(name_or_code))
+    UNION ALL
+    SELECT iso3 FROM tip.country_name WHERE lower(name) = lower(btrim(name_or_code))
+    LIMIT 1
+);
+COMMENT ON FUNCTION analytics.resolve_country(text) IS 'ISO3 code of a country given any known spelling or its ISO3 code (Burma, Myanmar and MMR all give MMR); NULL when unknown.';
+
+CREATE VIEW analytics.countries AS
+SELECT c.iso3, c.name AS country, c.region, c.subregion
+FROM tip.country c;
+COMMENT ON VIEW analytics.countries IS 'Grain: one row per country or territory placed in any report.';
+COMMENT ON COLUMN analytics.countries.iso3 IS 'ISO 3166-1 alpha-3 code (XKX = Kosovo).';
+COMMENT ON COLUMN analytics.countries.country IS 'Canonical English name.';
+COMMENT ON COLUMN analytics.countries.region IS 'Continental region (country_converter "continent": Africa, America, Asia, Europe, Oceania).';
+COMMENT ON COLUMN analytics.countries.subregion IS 'UN M49 sub-region (country_converter "UNregion").';
+
+CREATE VIEW analytics.country_names AS
+SELECT n.name, n.iso3, c.name AS country
+FROM tip.country_name n JOIN tip.country c USING (iso3);
+COMMENT ON VIEW analytics.country_names IS 'Grain: one row per spelling of a country name found in the sources.';
+COMMENT ON COLUMN analytics.country_names.name IS 'A spelling as found (e.g. Burma, Korea, North).';
+COMMENT ON COLUMN analytics.country_names.iso3 IS 'Country the spelling names.';
+COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that country.';
+
+CREATE VIEW analytics.reports AS
+SELECT r.report_year,
+       r.report_year - 1 AS fiscal_year,
+       r.title,
+       r.release_date,
+       r.reporting_period_start,
+       r.reporting_period_end,
+       r.countries_ranked,
+       s.citation AS source
+FROM tip.report r JOIN tip.source s USING (source_id);
+COMMENT ON VIEW analytics.reports IS 'Grain: one row per annual report.';
+COMMENT ON COLUMN analytics.reports.report_year IS 'Year the report was published; every other view keys on it.';
+COMMENT ON COLUMN analytics.reports.fiscal_year IS 'The year news stories attach to the report: "the 2019 fiscal year report" is the 2020 report. Always report_year - 1.';
+COMMENT ON COLUMN analytics.reports.title IS 'Conventional title.';
+COMMENT ON COLUMN analytics.reports.release_date IS 'Day of release.';
+COMMENT ON COLUMN analytics.reports.reporting_period_start IS 'Start of the period covered (1 April of the year before, where a source states it); NULL if unstated.';
+COMMENT ON COLUMN analytics.reports.reporting_period_end IS 'End of the period covered (31 March); NULL if unstated.';
+COMMENT ON COLUMN analytics.reports.countries_ranked IS 'Countries placed, as a source states it; NULL where no exact figure was found.';
+COMMENT ON COLUMN analytics.reports.source IS 'Citation for the release date and figures.';
+
+CREATE VIEW analytics.tier_counts AS
+WITH loaded AS (
+    SELECT report_year, tier_code, count(*) AS placements,
+           count(*) FILTER (WHERE s.verification = 'derived') AS derived_placements
+    FROM tip.ranking JOIN tip.source s USING (source_id)
+    GROUP BY report_year, tier_code
+), published AS (
+    SELECT report_year, tier_code, min(count) AS published_min, max(count) AS published_max,
+           count(*) AS published_sources
+    FROM tip.published_tier_count
+    GROUP BY report_year, tier_code
+)
+SELECT r.report_year, t.tier_code AS tier, t.label AS tier_label, t.ordinal AS tier_ordinal,
+       coalesce(l.placements, 0) AS placements,
+       coalesce(l.derived_placements, 0) AS derived_placements,
+       CASE WHEN p.published_min = p.published_max THEN p.published_min END AS published_count,
+       p.published_min IS DISTINCT FROM p.published_max AS published_counts_disagree,
+       CASE WHEN p.published_min = p.published_max THEN coalesce(l.placements, 0) = p.published_min END
+           AS matches_published
+FROM tip.report r
+CROSS JOIN tip.tier t
+LEFT JOIN loaded l ON l.report_year = r.report_year AND l.tier_code = t.tier_code
+LEFT JOIN published p ON p.report_year = r.report_year AND p.tier_code = t.tier_code;
+COMMENT ON VIEW analytics.tier_counts IS 'Grain: one row per report year and tier, with the placements loaded and the count published, if any.';
+COMMENT ON COLUMN analytics.tier_counts.report_year IS 'Report year.';
+COMMENT ON COLUMN analytics.tier_counts.tier IS 'Tier code: 1, 2, 2WL, 3, special_case.';
+COMMENT ON COLUMN analytics.tier_counts.tier_label IS 'Tier name as printed in the report.';
+COMMENT ON COLUMN analytics.tier_counts.tier_ordinal IS 'Sort order, 1 (Tier 1) to 5 (Special Case).';
+COMMENT ON COLUMN analytics.tier_counts.placements IS 'Placements on this tier loaded in tipdb.';
+COMMENT ON COLUMN analytics.tier_counts.derived_placements IS 'Of those, placements derived from other statements rather than read.';
+COMMENT ON COLUMN analytics.tier_counts.published_count IS 'Count a source published for this tier; NULL if none was found or sources disagree.';
+COMMENT ON COLUMN analytics.tier_counts.published_counts_disagree IS 'True when two sources published different counts (both are in tip.published_tier_count).';
+COMMENT ON COLUMN analytics.tier_counts.matches_published IS 'Whether placements equals published_count; NULL when there is no single published count.';
+
+CREATE VIEW analytics.coverage AS
+WITH loaded AS (
+    SELECT report_year, count(*) AS placements,
+           count(*) FILTER (WHERE s.verification = 'derived') AS derived_placements
+    FROM tip.ranking JOIN tip.source s USING (source_id)
+    GROUP BY report_year
+), per_tier AS (
+    SELECT report_year,
+           count(*) FILTER (WHERE published_count IS NOT NULL) = 5 AS every_tier_published,
+           bool_and(matches_published) FILTER (WHERE published_count IS NOT NULL) AS published_tiers_match,
+           coalesce(bool_or(placements < published_count), false) AS some_tier_short
+    FROM analytics.tier_counts
+    GROUP BY report_year
+)
+SELECT r.report_year,
+       coalesce(l.placements, 0) AS placements,
+       coalesce(l.derived_placements, 0) AS derived_placements,
+       r.countries_ranked AS published_total,
+       CASE
+           WHEN r.countries_ranked IS NOT NULL THEN coalesce(l.placements, 0) >= r.countries_ranked
+           WHEN p.some_tier_short THEN false
+           WHEN p.every_tier_published THEN p.published_tiers_match
+       END AS complete,
+       CASE WHEN r.countries_ranked > coalesce(l.placements, 0)
+            THEN r.countries_ranked - coalesce(l.placements, 0) END AS missing_placements,
+       p.published_tiers_match
+FROM tip.report r
+LEFT JOIN loaded l USING (report_year)
+LEFT JOIN per_tier p USING (report_year);
+COMMENT ON VIEW analytics.coverage IS 'Grain: one row per report year. How far each year''s placements can be trusted: loaded against published totals.';
+COMMENT ON COLUMN analytics.coverage.report_year IS 'Report year.';
+COMMENT ON COLUMN analytics.coverage.placements IS 'Placements loaded for the year.';
+COMMENT ON COLUMN analytics.coverage.derived_placements IS 'Of those, placements derived from other statements rather than read.';
+COMMENT ON COLUMN analytics.coverage.published_total IS 'Countries the report placed, as a source states it; NULL where unknown.';
+COMMENT ON COLUMN analytics.coverage.complete IS 'True when every published placement is loaded; false when the loaded placements fall short of a published total or tier count; NULL when nothing published allows checking (2021: no total was found).';
+COMMENT ON COLUMN analytics.coverage.missing_placements IS 'Published total minus placements loaded, where positive.';
+COMMENT ON COLUMN analytics.coverage.published_tiers_match IS 'Whether every tier with a single published count has exactly that many placements; NULL if no tier count was published.';
+
+CREATE VIEW analytics.rankings AS
+WITH report_sequence AS (
+    SELECT report_year, lag(report_year) OVER (ORDER BY report_year) AS previous_report_year
+    FROM tip.report
+), history AS (
+    SELECT r.report_year, r.iso3, r.tier_code, r.source_id,
+           lag(r.report_year) OVER by_country AS last_ranked_year,
+           lag(r.tier_code) OVER by_country AS last_tier_code
+    FROM tip.ranking r
+    WINDOW by_country AS (PARTITION BY r.iso3 ORDER BY r.report_year)
+)
+SELECT h.report_year,
+       h.iso3,
+       c.name AS country,
+       c.region,
+       c.subregion,
+       h.tier_code AS tier,
+       t.label AS tier_label,
+       t.ordinal AS tier_ordinal,
+       CASE WHEN h.last_ranked_year = rs.previous_report_year THEN h.last_tier_code END AS previous_tier,
+       CASE
+           WHEN h.last_ranked_year = rs.previous_report_year THEN
+               CASE
+                   WHEN NOT (t.is_ranked AND pt.is_ranked) THEN
+                       CASE WHEN t.tier_code = pt.tier_code THEN 'unchanged' ELSE 'reclassified' END
+                   WHEN t.ordinal < pt.ordinal THEN 'upgrade'
+                   WHEN t.ordinal > pt.ordinal THEN 'downgrade'
+                   ELSE 'unchanged'
+               END
+           WHEN rs.previous_report_year IS NULL THEN 'first_ranked'
+           WHEN cov.complete IS NOT TRUE THEN 'unknown'
+           WHEN h.last_ranked_year IS NOT NULL THEN 'returned'
+           ELSE 'first_ranked'
+       END AS change,
+       s.citation AS source,
+       s.verification
+FROM history h
+JOIN report_sequence rs USING (report_year)
+JOIN tip.country c USING (iso3)
+JOIN tip.tier t ON t.tier_code = h.tier_code
+JOIN tip.source s ON s.source_id = h.source_id
+LEFT JOIN tip.tier pt ON pt.tier_code = h.last_tier_code AND h.last_ranked_year = rs.previous_report_year
+LEFT JOIN analytics.coverage cov ON cov.report_year = rs.previous_report_year;
+COMMENT ON VIEW analytics.rankings IS 'Grain: one row per country per report year. Tier placements with the change from the preceding report.';
+COMMENT ON COLUMN analytics.rankings.report_year IS 'Report year (year of publication).';
+COMMENT ON COLUMN analytics.rankings.iso3 IS 'ISO3 code of the country.';
+COMMENT ON COLUMN analytics.rankings.country IS 'Canonical country name.';
+COMMENT ON COLUMN analytics.rankings.region IS 'Continental region (country_converter "continent").';
+COMMENT ON COLUMN analytics.rankings.subregion IS 'UN M49 sub-region.';
+COMMENT ON COLUMN analytics.rankings.tier IS 'Tier code: 1, 2, 2WL, 3, special_case.';
+COMMENT ON COLUMN analytics.rankings.tier_label IS 'Tier name as printed in the report.';
+COMMENT ON COLUMN analytics.rankings.tier_ordinal IS 'Sort order, 1 (Tier 1, best) to 4 (Tier 3, worst); 5 = Special Case.';
+COMMENT ON COLUMN analytics.rankings.previous_tier IS 'Tier in the immediately preceding report, if the country has a placement there.';
+COMMENT ON COLUMN analytics.rankings.change IS 'upgrade, downgrade or unchanged against the preceding report; reclassified when either placement is Special Case; returned when absent from a complete preceding report but placed earlier; first_ranked when never placed before; unknown when the preceding report''s data is incomplete and lacks the country.';
+COMMENT ON COLUMN analytics.rankings.source IS 'Citation of the public source of the placement.';
+COMMENT ON COLUMN analytics.rankings.verification IS 'read: stated directly by the source; derived: inferred from the statements the citation names.';

@@ -1,0 +1,84 @@
+"""Test databases: pytest-postgresql's `noproc` fixtures on a real PostgreSQL server.
+
+Without DATABASE_URL the server is tipdb's own embedded one, started in a throwaway
+TIPDB_HOME (pytest-postgresql's `postgresql_proc` cannot work here: initdb refuses root).
+A template database is migrated and seeded once; every test gets a fresh clone of it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+
+import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from pytest_postgresql import factories
+
+
+def _server() -> dict:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        home = tempfile.mkdtemp(prefix="tipdb-test-")
+        os.environ["TIPDB_HOME"] = home
+        os.environ["TIPDB_TEST_HOME"] = home
+        from tipdb import embedded
+
+        url = embedded.start()
+    params = conninfo_to_dict(url)
+    return {
+        "host": params.get("host"),
+        "port": int(params.get("port") or 5432),
+        "user": params.get("user") or "postgres",
+        "password": params.get("password") or "",
+    }
+
+
+SERVER = _server()
+
+
+def conninfo(dbname: str) -> str:
+    return make_conninfo(dbname=dbname, **{k: v for k, v in SERVER.items() if v not in (None, "")})
+
+
+def build_seeded_template(host, port, user, dbname, password=None, **_):
+    """Migrate and seed the template that every test database is cloned from."""
+    from tipdb import load, migrations
+
+    url = conninfo(dbname)
+    migrations.apply(url)
+    load.load_seeds(url)
+
+
+tipdb_server = factories.postgresql_noproc(
+    host=SERVER["host"], port=SERVER["port"], user=SERVER["user"], password=SERVER["password"],
+    dbname="tipdb_test", load=[build_seeded_template],
+)
+db = factories.postgresql("tipdb_server")
+
+empty_server = factories.postgresql_noproc(
+    host=SERVER["host"], port=SERVER["port"], user=SERVER["user"], password=SERVER["password"],
+    dbname="tipdb_empty",
+)
+empty_db = factories.postgresql("empty_server")
+
+
+@pytest.fixture
+def db_url(db) -> str:
+    """Connection string of the test's own seeded database."""
+    return conninfo(db.info.dbname)
+
+
+@pytest.fixture
+def empty_db_url(empty_db) -> str:
+    """Connection string of a fresh database with no schema at all."""
+    return conninfo(empty_db.info.dbname)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    home = os.environ.get("TIPDB_TEST_HOME")
+    if home:
+        from tipdb import embedded
+
+        embedded.stop()
+        shutil.rmtree(home, ignore_errors=True)

@@ -1,0 +1,24 @@
+"""Small helpers shared by tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def table_checksums(conn, schemas=("tip",)) -> dict[str, str]:
+    """An md5 of every table's full contents, to prove a database did not change."""
+    tables = conn.execute(
+        "SELECT format('%%I.%%I', schemaname, relname) FROM pg_stat_user_tables "
+        "WHERE schemaname = ANY(%s) ORDER BY 1", [list(schemas)]
+    ).fetchall()
+    return {
+        t: conn.execute(f"SELECT coalesce(md5(string_agg(x::text, '|' ORDER BY x::text)), '') FROM {t} x").fetchone()[0]
+        for (t,) in tables
+    }
+
+
+def write_csv(path: Path, text: str | bytes) -> Path:
+    if isinstance(text, str):
+        text = text.encode("utf-8")
+    path.write_bytes(text)
+    return path

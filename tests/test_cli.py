@@ -1,0 +1,104 @@
+"""The command line, in-process against the test database and as a real process on the embedded default."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from click.testing import CliRunner
+
+from tipdb.cli import main
+
+from helpers import write_csv
+
+
+@pytest.fixture
+def run(db_url):
+    def invoke(*args):
+        return CliRunner().invoke(main, list(args), env={"DATABASE_URL": db_url}, catch_exceptions=False)
+
+    return invoke
+
+
+def test_help_lists_every_command(run):
+    result = run("--help")
+    assert result.exit_code == 0
+    for command in ("up", "url", "migrate", "rollback", "status", "load", "down", "query", "queries"):
+        assert f"  {command} " in result.output
+
+
+@pytest.mark.parametrize("command", ["up", "url", "migrate", "rollback", "status", "load", "down", "query",
+                                     "queries", "seeds"])
+def test_every_command_has_help(run, command):
+    result = run(command, "--help")
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_query_tier_3_in_2019_as_json(run):
+    result = run("query", "tier_members", "-p", "year=2019", "--format", "json")
+    assert result.exit_code == 0
+    countries = {row["country"] for row in json.loads(result.stdout)}
+    assert len(countries) == 21  # ATEST: "21 countries with a Tier 3 ranking"
+    assert {"Cuba", "Saudi Arabia", "Gambia", "Bhutan", "North Korea"} <= countries
+
+
+def test_query_defaults_to_tier_3_of_the_latest_report(run):
+    result = run("query", "tier_members", "--format", "csv")
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("report_year,iso3,country")
+    assert len(lines) - 1 == 20 and all(line.startswith("2025,") for line in lines[1:])
+
+
+def test_unknown_query_and_parameter_exit_2_with_the_choices(run):
+    result = run("query", "tier_member")
+    assert result.exit_code == 2 and "Did you mean 'tier_members'" in result.stderr
+    result = run("query", "tier_members", "-p", "yr=2019")
+    assert result.exit_code == 2 and "year (integer)" in result.stderr
+
+
+def test_load_refusal_exits_65_naming_file_line_column_value(run, tmp_path):
+    path = write_csv(tmp_path / "typo.csv", "report_year,country,tier,source\n2025,Namibiaa,1,x\n")
+    result = run("load", str(path))
+    assert result.exit_code == 65
+    assert f"{path}:2, column 'country', value 'Namibiaa'" in result.stderr
+    assert "did you mean 'Namibia'?" in result.stderr
+
+
+def test_status_shows_coverage(run):
+    result = run("status", "--format", "csv")
+    assert result.exit_code == 0
+    assert "tip.ranking,3885" in result.stdout
+    assert "2015,188,0,188,True" in result.stdout
+
+
+def test_up_on_the_embedded_default_as_a_user_would(tmp_path):
+    """`tipdb up` twice in a fresh TIPDB_HOME, then a query and `tipdb down`, as real processes."""
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PG")}
+    env["TIPDB_HOME"] = str(tmp_path / "home")
+    tipdb = [sys.executable, "-m", "tipdb"]
+
+    def call(*args):
+        return subprocess.run(tipdb + list(args), env=env, capture_output=True, text=True, timeout=120)
+
+    try:
+        first = call("up")
+        assert first.returncode == 0, first.stderr
+        assert "3885 rows as rankings: 3885 inserted" in first.stderr
+        second = call("up")
+        assert second.returncode == 0 and "0 row(s) inserted, 0 updated, 6 of 6 seed file(s) unchanged" in second.stderr
+        answer = call("query", "tier_members", "-p", "year=2020", "-f", "csv")
+        assert "2020,AFG,Afghanistan,Asia,3,2WL,downgrade,read" in answer.stdout
+        url = call("url").stdout.strip()
+        assert str(tmp_path / "home") in url
+    finally:
+        stopped = call("down")
+    assert stopped.returncode == 0 and "stopped" in stopped.stderr
+
+
+def test_ci_runs_the_readme_test_command():
+    from pathlib import Path
+
+    top = Path(__file__).resolve().parents[1]
+    command = [line for line in (top / ".ci" / "run").read_text().splitlines() if line.startswith("python3 -m venv")]
+    assert len(command) == 1 and command[0] in (top / "README.md").read_text()

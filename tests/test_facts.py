@@ -1,0 +1,104 @@
+"""Real facts from the sourced data, read back through the analytics views."""
+
+import pytest
+
+
+def one(db, sql, *params):
+    return db.execute(sql, params).fetchone()
+
+
+@pytest.mark.parametrize(
+    "year, country, tier",
+    [
+        (2020, "Namibia", "1"),  # upgraded to Tier 1 in its 2020 narrative
+        (2020, "Afghanistan", "3"),  # downgraded to Tier 3 in 2020
+        (2019, "Afghanistan", "2WL"),
+        (2002, "South Korea", "1"),  # upgraded from Tier 3 (2001) to Tier 1 in 2002
+        (2001, "South Korea", "3"),
+        (2023, "Republic of the Congo", "2WL"),  # conflict resolved in favour of the narrative
+        (2023, "Democratic Republic of the Congo", "2"),
+        (2022, "Cyprus", "1"),
+        (2024, "Haiti", "special_case"),
+    ],
+)
+def test_known_placements(db, year, country, tier):
+    row = one(db, "SELECT tier FROM analytics.rankings WHERE report_year = %s AND country = %s", year, country)
+    assert row == (tier,)
+
+
+def test_2015_has_the_published_tier_counts(db):
+    counts = dict(db.execute(
+        "SELECT tier, placements FROM analytics.tier_counts WHERE report_year = 2015"
+    ).fetchall())
+    assert counts == {"1": 31, "2": 89, "2WL": 44, "3": 23, "special_case": 1}
+
+
+def test_2020_tier_3_is_the_published_nineteen(db):
+    row = one(db, "SELECT placements, published_count, matches_published FROM analytics.tier_counts "
+                  "WHERE report_year = 2020 AND tier = '3'")
+    assert row == (19, 19, True)
+
+
+def test_gaps_stay_gaps(db):
+    # SOURCES.md: no 2024 statement was found for Somalia or Yemen, so neither has a row.
+    rows = db.execute("SELECT iso3 FROM analytics.rankings WHERE report_year = 2024 AND iso3 IN ('SOM', 'YEM')")
+    assert rows.fetchall() == []
+    assert one(db, "SELECT placements, published_total, complete, missing_placements "
+                   "FROM analytics.coverage WHERE report_year = 2024") == (186, 188, False, 2)
+
+
+def test_coverage_flags_complete_and_partial_years(db):
+    complete = dict(db.execute("SELECT report_year, complete FROM analytics.coverage").fetchall())
+    assert complete[2015] is True and complete[2020] is True and complete[2023] is True
+    assert complete[2016] is False and complete[2025] is False
+    assert complete[2021] is None  # no published total was found: tipdb cannot tell
+
+
+def test_every_source_kept_and_derived_rows_marked(db):
+    assert one(db, "SELECT count(*) FROM tip.ranking WHERE source_id IS NULL") == (0,)
+    # SOURCES.md: Namibia 2019 is derived by elimination; its 2020 placement is read.
+    assert one(db, "SELECT verification FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2019") == ("derived",)
+    assert one(db, "SELECT verification FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020") == ("read",)
+
+
+@pytest.mark.parametrize("spelling", ["Burma", "Myanmar", "MMR", "mmr", "  burma "])
+def test_country_spellings_resolve_to_one_country(db, spelling):
+    assert one(db, "SELECT analytics.resolve_country(%s)", spelling) == ("MMR",)
+
+
+def test_kosovo_is_xkx_in_europe(db):
+    assert one(db, "SELECT iso3, region FROM analytics.countries WHERE country = 'Kosovo'") == ("XKX", "Europe")
+
+
+def test_fiscal_year_names_the_report_after(db):
+    assert one(db, "SELECT report_year FROM analytics.reports WHERE fiscal_year = 2019") == (2020,)
+
+
+def test_changes(db):
+    rows = dict(db.execute(
+        "SELECT report_year, change FROM analytics.rankings WHERE iso3 = 'AFG' AND report_year IN (2019, 2020)"
+    ).fetchall())
+    assert rows[2020] == "downgrade"
+    namibia = one(db, "SELECT previous_tier, change FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020")
+    assert namibia == ("2", "upgrade")
+    # Vanuatu was first assessed in 2020 and 2019 is complete.
+    assert one(db, "SELECT change FROM analytics.rankings WHERE iso3 = 'VUT' AND report_year = 2020") == ("first_ranked",)
+
+
+def test_changes_never_bleed_between_countries(db):
+    """previous_tier must equal the same country's own placement in the preceding report, computed independently."""
+    mismatches = one(db, """
+        WITH prev AS (
+            SELECT r.report_year, r.iso3,
+                   (SELECT p.tier_code FROM tip.ranking p
+                    WHERE p.iso3 = r.iso3
+                      AND p.report_year = (SELECT max(report_year) FROM tip.report WHERE report_year < r.report_year))
+                   AS expected
+            FROM tip.ranking r
+        )
+        SELECT count(*) FROM analytics.rankings a JOIN prev USING (report_year, iso3)
+        WHERE a.previous_tier IS DISTINCT FROM prev.expected
+    """)
+    assert mismatches == (0,)
+    # And the view has exactly one row per placement.
+    assert one(db, "SELECT count(*) FROM analytics.rankings") == one(db, "SELECT count(*) FROM tip.ranking")

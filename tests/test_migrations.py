@@ -1,0 +1,68 @@
+"""Migrations apply, roll back and re-apply to the same schema; edited migrations are refused."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from tipdb import embedded, load, migrations, paths
+from tipdb.errors import MigrationProblem
+
+
+def schema_dump(url: str) -> str:
+    dump = subprocess.run(
+        [str(embedded.bin_dir() / "pg_dump"), "--schema-only", "--no-owner", "--schema=tip",
+         "--schema=analytics", url],
+        check=True, capture_output=True, text=True,
+    ).stdout
+    # pg_dump 17+ prints a random \restrict key per run.
+    return "\n".join(line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
+
+
+def test_every_migration_has_a_rollback():
+    forward = sorted(p for p in paths.schema_dir().glob("*.sql") if not p.name.endswith(".rollback.sql"))
+    assert forward, "no migrations found"
+    for path in forward:
+        assert path.with_suffix(".rollback.sql").exists(), path.name
+
+
+def test_apply_rollback_apply_gives_the_same_schema(empty_db_url, empty_db):
+    applied = migrations.apply(empty_db_url)
+    assert applied[0] == "0001_schemas"
+    first = schema_dump(empty_db_url)
+    assert "COMMENT ON TABLE tip.ranking" in first
+    assert migrations.rollback(empty_db_url, None) == list(reversed(applied))
+    left = empty_db.execute(
+        "SELECT count(*) FROM pg_namespace WHERE nspname IN ('tip', 'analytics')").fetchone()
+    assert left == (0,)
+    assert migrations.apply(empty_db_url) == applied
+    assert schema_dump(empty_db_url) == first
+
+
+def _rankings(conn):
+    return conn.execute("SELECT * FROM analytics.rankings ORDER BY report_year, iso3").fetchall()
+
+
+def test_each_migration_rolls_back_and_reapplies_on_seeded_data(db, db_url):
+    """Undo the newest n migrations for every n, re-apply them and `tipdb up` again: same data."""
+    original = _rankings(db)
+    db.rollback()
+    total = len(migrations.status(db_url))
+    for n in range(1, total + 1):
+        undone = migrations.rollback(db_url, n)
+        assert len(undone) == n
+        assert migrations.apply(db_url) == list(reversed(undone))
+        load.load_seeds(db_url)
+        assert _rankings(db) == original, f"after rolling back {undone}"
+        db.rollback()
+
+
+def test_edited_migration_is_refused(empty_db_url, tmp_path, monkeypatch):
+    copy = tmp_path / "schema"
+    shutil.copytree(paths.schema_dir(), copy)
+    monkeypatch.setattr(migrations, "schema_dir", lambda: copy)
+    migrations.apply(empty_db_url)
+    target = copy / "0005_tiers.sql"
+    target.write_text(target.read_text().replace("'Tier 1'", "'Tier One'"))
+    with pytest.raises(MigrationProblem, match="0005_tiers"):
+        migrations.apply(empty_db_url)
