@@ -1,15 +1,5 @@
 -- The stable face for SQL users and BI tools: documented views over the core tables.
 -- depends: 0008_cross_checks
-CREATE FUNCTION analytics.resolve_country(name_or_code text) RETURNS char(3)
-LANGUAGE sql STABLE STRICT
-RETURN (
-    SELECT iso3 FROM tip.country WHERE iso3 = upper(btrim(name_or_code))
-    UNION ALL
-    SELECT iso3 FROM tip.country_name WHERE lower(name) = lower(btrim(name_or_code))
-    LIMIT 1
-);
-COMMENT ON FUNCTION analytics.resolve_country(text) IS 'ISO3 code of a country given any known spelling or its ISO3 code (Burma, Myanmar and MMR all give MMR); NULL when unknown.';
-
 CREATE VIEW analytics.countries AS
 SELECT c.iso3, c.name AS country, c.region, c.subregion
 FROM tip.country c;
@@ -26,6 +16,26 @@ COMMENT ON VIEW analytics.country_names IS 'Grain: one row per spelling of a cou
 COMMENT ON COLUMN analytics.country_names.name IS 'A spelling as found (e.g. Burma, Korea, North).';
 COMMENT ON COLUMN analytics.country_names.iso3 IS 'Country the spelling names.';
 COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that country.';
+
+-- Reads the analytics views, not the core tables, so that a role limited to analytics can call it.
+CREATE FUNCTION analytics.resolve_country(name_or_code text) RETURNS char(3)
+LANGUAGE sql STABLE STRICT
+RETURN (
+    SELECT iso3 FROM analytics.countries WHERE iso3 = upper(btrim(name_or_code))
+    UNION ALL
+    SELECT iso3 FROM analytics.country_names WHERE lower(name) = lower(btrim(name_or_code))
+    LIMIT 1
+);
+COMMENT ON FUNCTION analytics.resolve_country(text) IS 'ISO3 code of a country given any known spelling or its ISO3 code (Burma, Myanmar and MMR all give MMR); NULL when unknown.';
+
+CREATE VIEW analytics.tiers AS
+SELECT tier_code AS tier, label AS tier_label, ordinal AS tier_ordinal, is_ranked
+FROM tip.tier;
+COMMENT ON VIEW analytics.tiers IS 'Grain: one row per placement a report can give (Tier 1, Tier 2, Tier 2 Watch List, Tier 3, Special Case).';
+COMMENT ON COLUMN analytics.tiers.tier IS 'Tier code used everywhere in tipdb: 1, 2, 2WL, 3, special_case.';
+COMMENT ON COLUMN analytics.tiers.tier_label IS 'Name as printed in the report.';
+COMMENT ON COLUMN analytics.tiers.tier_ordinal IS 'Sort order from best (1) to worst (4); 5 = Special Case.';
+COMMENT ON COLUMN analytics.tiers.is_ranked IS 'False for Special Case, which is not on the tier scale.';
 
 CREATE VIEW analytics.reports AS
 SELECT r.report_year,

@@ -52,7 +52,7 @@ def test_query_defaults_to_tier_3_of_the_latest_report(run):
 
 def test_unknown_query_and_parameter_exit_2_with_the_choices(run):
     result = run("query", "tier_member")
-    assert result.exit_code == 2 and "Did you mean 'tier_members'" in result.stderr
+    assert result.exit_code == 2 and "did you mean 'tier_members'?" in result.stderr
     result = run("query", "tier_members", "-p", "yr=2019")
     assert result.exit_code == 2 and "year (integer)" in result.stderr
 

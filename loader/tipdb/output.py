@@ -9,6 +9,8 @@ import json
 from typing import TextIO
 
 FORMATS = ("table", "csv", "json")
+# Long citations would make a table unreadable; CSV and JSON keep every character.
+TABLE_CELL_WIDTH = 60
 
 
 def _plain(value):
@@ -17,6 +19,11 @@ def _plain(value):
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return value
+
+
+def _cell(value) -> str:
+    text = "" if value is None else str(_plain(value))
+    return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
 
 def render(columns: list[str], rows: list[tuple], fmt: str, out: TextIO) -> None:
@@ -30,7 +37,7 @@ def render(columns: list[str], rows: list[tuple], fmt: str, out: TextIO) -> None
     elif fmt == "table":
         from tabulate import tabulate  # installed with yoyo-migrations
 
-        shown = [["" if v is None else _plain(v) for v in row] for row in rows]
+        shown = [[_cell(v) for v in row] for row in rows]
         out.write(tabulate(shown, headers=columns, tablefmt="simple", disable_numparse=True) + "\n")
         out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
     else:

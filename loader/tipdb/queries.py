@@ -8,9 +8,12 @@ Header lines, before the SQL:
     -- param: tier text = 3 | tier code: 1, 2, 2WL, 3 or special_case
     -- param: year integer | report year (default: the latest report)
 
-A parameter's type is `text`, `integer`, `country` (any spelling or ISO3 code, resolved in SQL)
-or `tier`. Without `= default` it is NULL unless given. The SQL refers to it as `%(name)s`,
-so values are always bound by psycopg, never pasted into the text.
+A parameter's type is `text`, `integer`, `country` (any spelling or ISO3 code, resolved in SQL
+by analytics.resolve_country), `tier` or `region`; the last three are checked against the
+database before the query runs, so a typo gets a suggestion rather than an empty result.
+`required` after the type makes it mandatory; without `= default` it is NULL unless given.
+The SQL refers to it as `%(name)s`, so values are always bound by psycopg, never pasted into
+the text (a literal percent sign in the SQL must be written `%%`).
 """
 
 from __future__ import annotations
@@ -21,10 +24,11 @@ from pathlib import Path
 
 from tipdb.errors import QueryProblem
 from tipdb.paths import queries_dir
+from tipdb.suggest import did_you_mean
 
-PARAMETER_TYPES = ("text", "integer", "country", "tier")
+PARAMETER_TYPES = ("text", "integer", "country", "tier", "region")
 _HEADER = re.compile(r"^--\s*(name|description|grain|param):\s*(.*?)\s*$")
-_PARAM = re.compile(r"^(\w+)\s+(\w+)(?:\s*=\s*([^|]*?))?\s*(?:\|\s*(.*))?$")
+_PARAM = re.compile(r"^(\w+)\s+(\w+)(\s+required)?(?:\s*=\s*([^|]*?))?\s*(?:\|\s*(.*))?$")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -34,6 +38,7 @@ class Parameter:
     type: str
     default: str | None
     description: str
+    required: bool = False
 
     def convert(self, raw: str | None):
         if raw is None or raw == "":
@@ -63,6 +68,9 @@ class Query:
             listed = ", ".join(f"{p.name} ({p.type})" for p in self.parameters) or "none"
             raise QueryProblem(f"query {self.name!r} has no parameter {', '.join(map(repr, unknown))}; "
                                f"its parameters: {listed}")
+        missing = [p.name for p in self.parameters if p.required and not given.get(p.name)]
+        if missing:
+            raise QueryProblem(f"query {self.name!r} needs {', '.join(missing)}: add -p {missing[0]}=...")
         return {name: p.convert(given.get(name, p.default)) for name, p in known.items()}
 
 
@@ -103,8 +111,8 @@ def _parse_parameter(path: Path, text: str) -> Parameter:
     if not match or match.group(2) not in PARAMETER_TYPES:
         raise QueryProblem(f"{path}: bad parameter line {text!r} (expected: NAME TYPE [= DEFAULT] [| description],"
                            f" TYPE one of {', '.join(PARAMETER_TYPES)})")
-    name, type_, default, description = match.groups()
-    return Parameter(name, type_, default or None, description or "")
+    name, type_, required, default, description = match.groups()
+    return Parameter(name, type_, default or None, description or "", required=bool(required))
 
 
 def catalog() -> dict[str, Query]:
@@ -114,21 +122,50 @@ def catalog() -> dict[str, Query]:
 def get(name: str) -> Query:
     queries = catalog()
     if name not in queries:
-        import difflib
-
-        close = difflib.get_close_matches(name, list(queries), n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise QueryProblem(f"no query named {name!r}.{hint} Available: {', '.join(queries)}")
+        hint = did_you_mean(name, {q: q for q in queries})
+        raise QueryProblem(f"no query named {name!r}" + (f"; {hint}" if hint else "")
+                           + f". Available: {', '.join(queries)}")
     return queries[name]
+
+
+# Per parameter type: SQL giving one row, the value found or NULL if unknown,, and SQL listing candidates for hints.
+_LOOKUPS = {
+    "country": (
+        "SELECT analytics.resolve_country(%s)",
+        "SELECT name, country FROM analytics.country_names UNION ALL SELECT iso3, country FROM analytics.countries",
+    ),
+    "tier": (
+        "SELECT (SELECT tier FROM analytics.tiers WHERE tier = %s)",
+        "SELECT tier, tier FROM analytics.tiers UNION ALL SELECT tier_label, tier FROM analytics.tiers",
+    ),
+    "region": (
+        "SELECT (SELECT region FROM analytics.countries WHERE lower(region) = lower(%s) LIMIT 1)",
+        "SELECT DISTINCT region, region FROM analytics.countries",
+    ),
+}
+
+
+def _check_values(conn, query: Query, values: dict[str, object]) -> None:
+    for parameter in query.parameters:
+        value = values[parameter.name]
+        if value is None or parameter.type not in _LOOKUPS:
+            continue
+        find, candidates = _LOOKUPS[parameter.type]
+        if conn.execute(find, [value]).fetchone()[0] is None:
+            hint = did_you_mean(str(value), dict(conn.execute(candidates).fetchall()))
+            raise QueryProblem(f"unknown {parameter.type} {value!r} for parameter {parameter.name!r}"
+                               + (f"; {hint}" if hint else ""))
 
 
 def run(conn, query: Query, given: dict[str, str]) -> tuple[list[str], list[tuple]]:
     """Execute a query with bound parameters; return column names and rows."""
     import psycopg
 
+    values = query.bind(given)
+    _check_values(conn, query, values)
     try:
-        cursor = conn.execute(query.sql, query.bind(given))
-    except psycopg.errors.DataError as exc:
+        cursor = conn.execute(query.sql, values)
+    except (psycopg.errors.DataError, psycopg.errors.NumericValueOutOfRange) as exc:
         raise QueryProblem(f"query {query.name!r}: {exc.diag.message_primary}") from exc
     columns = [c.name for c in cursor.description] if cursor.description else []
     return columns, cursor.fetchall()

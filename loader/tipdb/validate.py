@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import difflib
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from tipdb import seeds
 from tipdb.errors import InputProblem, MissingInput, Problem
+from tipdb.suggest import did_you_mean
 
 MAX_PROBLEMS_PER_FILE = 50
 _ISO3 = re.compile(r"^[A-Z]{3}$")
@@ -274,7 +274,7 @@ def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
             if bad:
                 known = dict(conn.execute(known_sql).fetchall())
                 for line, value in bad:
-                    problems.append(Problem(file, line, column.name, value, message, suggest(value, known)))
+                    problems.append(Problem(file, line, column.name, value, message, did_you_mean(value, known)))
     for sql, message in _KIND_CHECKS.get(kind.name, []):
         for line, column, value, expected in conn.execute(sql):
             problems.append(Problem(file, line, column, value, message, f"expected {expected!r}"))
@@ -291,17 +291,3 @@ def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
             "keep one row per " + " and ".join(kind.key) + "; names of one country count as the same country",
         ))
     return problems
-
-
-def suggest(value: str, known: dict[str, str]) -> str | None:
-    """A 'did you mean' hint: the value to write for the known candidate closest to `value`.
-
-    `known` maps each candidate (a spelling, a label) to what should be written instead.
-    """
-    lowered = {k.lower(): v for k, v in known.items()}
-    matches = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.75)
-    if matches:
-        return f"did you mean {lowered[matches[0]]!r}?"
-    simplified = {re.sub(r"[^a-z0-9]", "", k): v for k, v in lowered.items()}
-    key = re.sub(r"[^a-z0-9]", "", value.lower())
-    return f"did you mean {simplified[key]!r}?" if key in simplified else None
