@@ -2,6 +2,7 @@
 
 import json
 import os
+from pathlib import Path
 import subprocess
 import sys
 
@@ -24,12 +25,13 @@ def run(db_url):
 def test_help_lists_every_command(run):
     result = run("--help")
     assert result.exit_code == 0
-    for command in ("up", "url", "migrate", "rollback", "status", "load", "down", "query", "queries"):
+    for command in ("up", "url", "migrate", "rollback", "status", "load", "down", "query", "queries", "serve",
+                    "docs"):
         assert f"  {command} " in result.output
 
 
 @pytest.mark.parametrize("command", ["up", "url", "migrate", "rollback", "status", "load", "down", "query",
-                                     "queries", "seeds"])
+                                     "queries", "seeds", "serve", "docs"])
 def test_every_command_has_help(run, command):
     result = run(command, "--help")
     assert result.exit_code == 0 and "Usage:" in result.output
@@ -91,6 +93,7 @@ def test_up_on_the_embedded_default_as_a_user_would(tmp_path):
         assert "2020,AFG,Afghanistan,Asia,3,2WL,downgrade,read" in answer.stdout
         url = call("url").stdout.strip()
         assert str(tmp_path / "home") in url
+        check_serve(call, url)
     finally:
         stopped = call("down")
     assert stopped.returncode == 0 and "stopped" in stopped.stderr
@@ -102,3 +105,33 @@ def test_ci_runs_the_readme_test_command():
     top = Path(__file__).resolve().parents[1]
     command = [line for line in (top / ".ci" / "run").read_text().splitlines() if line.startswith("python3 -m venv")]
     assert len(command) == 1 and command[0] in (top / "README.md").read_text()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check_serve(call, socket_url):
+    """`tipdb serve`: loopback only by default, tip_reader over TCP, nobody else."""
+    import psycopg
+
+    refused = call("serve", "--host", "0.0.0.0")
+    assert refused.returncode == 2 and "--allow-public" in refused.stderr
+    port = _free_port()
+    served = call("serve", "--port", str(port))
+    assert served.returncode == 0, served.stderr
+    reader_url = served.stdout.strip()
+    assert reader_url.startswith(f"postgresql://tip_reader:") and reader_url.endswith(f"@127.0.0.1:{port}/tipdb")
+    with psycopg.connect(reader_url) as conn:
+        assert conn.execute("SELECT count(*) FROM analytics.rankings WHERE report_year = 2015").fetchone() == (188,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("SELECT * FROM tip.ranking")
+    with pytest.raises(psycopg.OperationalError, match="no pg_hba.conf entry"):
+        psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/tipdb").close()
+    password = reader_url.split(":")[2].split("@")[0]
+    log = (Path(socket_url.split("host=")[1].split("&")[0]) / "log").read_text()
+    assert password not in log

