@@ -260,6 +260,26 @@ def docs(output):
     click.echo(f"wrote {output}", err=True)
 
 
+@main.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--year", type=int, help="Only this report year.")
+@click.option("--country", help="Only findings about this country (any spelling or ISO3).")
+@click.option("--category", help="Only this category (state_sponsored, child_soldiers, forced_labor, ...).")
+@format_option
+def search(words, year, country, category, fmt):
+    """Search the findings for WORDS, most relevant first (shortcut for the query search_findings).
+
+    WORDS use web-search syntax: "forced labor" -military OR army.
+    """
+    from tipdb import database, output, queries
+
+    given = {"words": " ".join(words), "year": year, "country": country, "category": category}
+    given = {k: str(v) for k, v in given.items() if v is not None}
+    with database.connect() as conn:
+        columns, rows = queries.run(conn, queries.get("search_findings"), given)
+    output.render(columns, rows, fmt, sys.stdout)
+
+
 @main.group()
 def seeds():
     """Work on the seed files in seeds/."""

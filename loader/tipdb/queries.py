@@ -9,7 +9,7 @@ Header lines, before the SQL:
     -- param: year integer | report year (default: the latest report)
 
 A parameter's type is `text`, `integer`, `country` (any spelling or ISO3 code, resolved in SQL
-by analytics.resolve_country), `tier` or `region`; the last three are checked against the
+by analytics.resolve_country), `tier`, `region` or `category` (of findings); the last four are checked against the
 database before the query runs, so a typo gets a suggestion rather than an empty result.
 `required` after the type makes it mandatory; without `= default` it is NULL unless given.
 The SQL refers to it as `%(name)s`, so values are always bound by psycopg, never pasted into
@@ -26,7 +26,7 @@ from tipdb.errors import QueryProblem
 from tipdb.paths import queries_dir
 from tipdb.suggest import did_you_mean
 
-PARAMETER_TYPES = ("text", "integer", "country", "tier", "region")
+PARAMETER_TYPES = ("text", "integer", "country", "tier", "region", "category")
 _HEADER = re.compile(r"^--\s*(name|description|grain|param):\s*(.*?)\s*$")
 _PARAM = re.compile(r"^(\w+)\s+(\w+)(\s+required)?(?:\s*=\s*([^|]*?))?\s*(?:\|\s*(.*))?$")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -137,6 +137,11 @@ _LOOKUPS = {
     "tier": (
         "SELECT (SELECT tier FROM analytics.tiers WHERE tier = %s)",
         "SELECT tier, tier FROM analytics.tiers UNION ALL SELECT tier_label, tier FROM analytics.tiers",
+    ),
+    "category": (
+        "SELECT (SELECT category FROM analytics.finding_categories WHERE category = %s)",
+        "SELECT category, category FROM analytics.finding_categories"
+        " UNION ALL SELECT category_label, category FROM analytics.finding_categories",
     ),
     "region": (
         "SELECT (SELECT region FROM analytics.countries WHERE lower(region) = lower(%s) LIMIT 1)",

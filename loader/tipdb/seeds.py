@@ -22,6 +22,9 @@ TEXT = "text"
 ISO3 = "iso3"  # an ISO 3166-1 alpha-3 code of a country in tip.country
 NEW_ISO3 = "new_iso3"  # an ISO 3166-1 alpha-3 code being defined
 COUNTRY = "country"  # any known spelling of a country name
+COUNTRY_OR_ALL = "country_or_all"  # a country, or "All countries" for a report-wide statement
+CATEGORY = "category"  # a finding category from tip.finding_category
+LIST = "list"  # an official list code from tip.official_list
 TIER = "tier"  # a tier code from tip.tier
 SOURCE = "source"  # a citation
 
@@ -118,9 +121,58 @@ KINDS: tuple[Kind, ...] = (
         key=("report_year", "country", "tier", "source"),
         name_pattern="*conflict*.csv",
     ),
+    Kind(
+        "findings",
+        "tip.finding",
+        "findings: short paraphrases of what a report says, by country and category",
+        (_year(), Column("country", COUNTRY_OR_ALL), Column("category", CATEGORY), Column("finding", TEXT),
+         _source()),
+        key=("report_year", "country", "category", "finding"),
+    ),
+    Kind(
+        "list_memberships",
+        "tip.list_membership",
+        "countries on official lists (cspa, auto_downgrade_waiver, special_watch_list, state_sponsored)",
+        (_year(), Column("list", LIST), Column("country", COUNTRY), _source()),
+        key=("report_year", "list", "country", "source"),
+    ),
+    Kind(
+        "enforcement",
+        "tip.enforcement_stat",
+        "global law-enforcement figures per report",
+        (
+            _year(),
+            Column("data_year", NEW_YEAR, sql_type="smallint"),
+            *(Column(name, INTEGER, required=False, sql_type="integer") for name in (
+                "prosecutions", "prosecutions_labor", "convictions", "convictions_labor",
+                "victims_identified", "victims_identified_labor", "new_or_amended_legislation")),
+            _source(),
+        ),
+        key=("report_year",),
+    ),
+    Kind(
+        "watch_list_rules",
+        "tip.watch_list_rule",
+        "versions of the Tier 2 Watch List rules of the law, with the report years they govern",
+        (
+            Column("rule_id", TEXT),
+            Column("effective_from_report_year", NEW_YEAR, required=False, sql_type="smallint"),
+            Column("effective_to_report_year", NEW_YEAR, required=False, sql_type="smallint"),
+            Column("consecutive_years_on_watch_list", INTEGER, required=False, sql_type="integer"),
+            Column("max_waivers", INTEGER, required=False, sql_type="integer"),
+            Column("waiver_years", INTEGER, required=False, sql_type="integer"),
+            Column("summary", TEXT),
+            Column("legal_source", TEXT),
+            _source(),
+        ),
+        key=("rule_id",),
+    ),
 )
 
 KINDS_BY_NAME = {k.name: k for k in KINDS}
+
+# The findings files mark a statement about every country this way.
+ALL_COUNTRIES = "All countries"
 
 
 def kind_for(header: tuple[str, ...], file_name: str) -> Kind | None:

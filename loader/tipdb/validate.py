@@ -20,6 +20,7 @@ from tipdb.errors import InputProblem, MissingInput, Problem
 from tipdb.suggest import did_you_mean
 
 MAX_PROBLEMS_PER_FILE = 50
+ALL = object()  # the converted form of "All countries": a row about no single country
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _THOUSANDS = re.compile(r"^\d{1,3}([,.\s]\d{3})+$")
 # The reports' own wording for tiers, mapped to the codes the files use.
@@ -151,6 +152,8 @@ def _convert(column: seeds.Column, value: str, line: int, collector: Collector):
             collector.add(line, column.name, value, "is not an ISO 3166-1 alpha-3 code (three capital letters)", hint)
             return None
         return value
+    if kind == seeds.COUNTRY_OR_ALL and value == seeds.ALL_COUNTRIES:
+        return ALL
     if kind == seeds.TIER:
         known = {"1", "2", "2WL", "3", "special_case"}
         if value not in known:
@@ -201,7 +204,7 @@ def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) 
                 converted = _convert(column, value, line, collector)
                 if converted is None:
                     ok = False
-                values.append(converted)
+                values.append(None if converted is ALL else converted)
             if ok:
                 yield (line, *values)
             line = reader.line_num + 1
@@ -220,6 +223,24 @@ _UNKNOWN = {
         "unknown country name",
         # Suggest the canonical name, whichever spelling is closest.
         "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)",
+    ),
+    seeds.COUNTRY_OR_ALL: (
+        "SELECT line_no, {col} FROM stage s WHERE {col} IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM tip.country_name n WHERE lower(n.name) = lower(s.{col}))",
+        "unknown country name (write 'All countries' for a report-wide finding)",
+        "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)",
+    ),
+    seeds.CATEGORY: (
+        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS "
+        "(SELECT 1 FROM tip.finding_category f WHERE f.category = s.{col})",
+        "unknown finding category",
+        "SELECT category, category FROM tip.finding_category UNION ALL SELECT label, category FROM tip.finding_category",
+    ),
+    seeds.LIST: (
+        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS "
+        "(SELECT 1 FROM tip.official_list l WHERE l.list_code = s.{col})",
+        "unknown official list",
+        "SELECT list_code, list_code FROM tip.official_list UNION ALL SELECT name, list_code FROM tip.official_list",
     ),
     seeds.ISO3: (
         "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS (SELECT 1 FROM tip.country c WHERE c.iso3 = s.{col})",
@@ -253,7 +274,7 @@ _KIND_CHECKS = {
 
 def _key_expression(kind: seeds.Kind, column_name: str) -> str:
     column = next(c for c in kind.columns if c.name == column_name)
-    if column.type == seeds.COUNTRY:
+    if column.type in (seeds.COUNTRY, seeds.COUNTRY_OR_ALL):
         # Spellings of one country are one key.
         return (f"coalesce((SELECT n.iso3 FROM tip.country_name n WHERE lower(n.name) = lower(s.{column_name})),"
                 f" s.{column_name})")

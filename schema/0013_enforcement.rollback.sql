@@ -1,0 +1,2 @@
+DROP TABLE tip.enforcement_stat;
+DELETE FROM tip.load_run WHERE file_kind = 'enforcement';
