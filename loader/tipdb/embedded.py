@@ -96,7 +96,7 @@ def _ensure_database(url: str) -> None:
             return
         try:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
-        except errors.DuplicateDatabase:
+        except (errors.DuplicateDatabase, errors.UniqueViolation):
             pass  # another tipdb process created it a moment ago
 
 

@@ -12,11 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import psycopg
 import sqlparse
 from psycopg import sql
 
 from tipdb import database, seeds, validate
-from tipdb.errors import InputProblem
+from tipdb.errors import InputProblem, Problem
 
 # pg_advisory_xact_lock key shared by every tipdb loader ("tipdb" in ASCII).
 LOAD_LOCK_KEY = 0x7469706462
@@ -79,6 +80,21 @@ def _merge(conn, kind: seeds.Kind, load_run_id: int) -> tuple[int, int]:
     return inserted, len(flags) - inserted
 
 
+def _record_and_merge(conn, kind: seeds.Kind, path: Path, checksum: str, rows: int,
+                      known_run: int | None) -> tuple[int, int]:
+    if known_run is not None:  # forced reload of a file loaded before: keep its original record
+        return _merge(conn, kind, known_run)
+    load_run_id = conn.execute(
+        "INSERT INTO tip.load_run (file_name, file_sha256, file_kind, row_count, inserted, updated) "
+        "VALUES (%s, %s, %s, %s, 0, 0) RETURNING load_run_id",
+        [path.name, checksum, kind.name, rows],
+    ).fetchone()[0]
+    inserted, updated = _merge(conn, kind, load_run_id)
+    conn.execute("UPDATE tip.load_run SET inserted = %s, updated = %s WHERE load_run_id = %s",
+                 [inserted, updated, load_run_id])
+    return inserted, updated
+
+
 def _loaded_checksums(conn, checksums: Iterable[str]) -> dict[str, int]:
     rows = conn.execute(
         "SELECT file_sha256, load_run_id FROM tip.load_run WHERE file_sha256 = ANY(%s)", [list(checksums)]
@@ -124,19 +140,15 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False,
                 if file_problems:
                     problems.extend(file_problems)
                     continue
-                if checksum in known:  # forced reload of a file loaded before: keep its original record
-                    inserted, updated = _merge(conn, kind, known[checksum])
-                else:
-                    load_run_id = conn.execute(
-                        "INSERT INTO tip.load_run (file_name, file_sha256, file_kind, row_count, inserted, updated) "
-                        "VALUES (%s, %s, %s, %s, 0, 0) RETURNING load_run_id",
-                        [path.name, checksum, kind.name, rows],
-                    ).fetchone()[0]
-                    inserted, updated = _merge(conn, kind, load_run_id)
-                    conn.execute(
-                        "UPDATE tip.load_run SET inserted = %s, updated = %s WHERE load_run_id = %s",
-                        [inserted, updated, load_run_id],
-                    )
+                try:
+                    with conn.transaction():  # a savepoint: a refused file must not hide the others' problems
+                        inserted, updated = _record_and_merge(conn, kind, path, checksum, rows, known.get(checksum))
+                except psycopg.errors.IntegrityError as exc:
+                    # The checks above mirror every constraint; this catches any they miss.
+                    problems.append(Problem(collector.file, None, exc.diag.column_name, None,
+                                            f"refused by the database: {exc.diag.message_primary}",
+                                            exc.diag.message_detail))
+                    continue
                 results.append(FileResult(path, kind.name, rows, inserted, updated, skipped=False))
             if problems:
                 raise InputProblem(problems)

@@ -8,6 +8,7 @@ refuses to go on when an applied migration file has been edited since.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +21,9 @@ from tipdb.errors import MigrationProblem
 from tipdb.paths import schema_dir
 
 BOOKKEEPING_SCHEMA = "yoyo"
+# Session advisory lock that serialises tipdb migration runs, including yoyo's own set-up, which
+# races when two processes create its schema and tables at once ("tipdbmig" in ASCII).
+MIGRATION_LOCK_KEY = 0x746970646D6967
 
 
 @dataclass(frozen=True)
@@ -44,24 +48,28 @@ def _file_sha256(migration) -> str:
     return digest.hexdigest()
 
 
-def _prepare(url: str) -> None:
-    with database.connect(url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {BOOKKEEPING_SCHEMA}")
-        conn.execute(
-            f"""CREATE TABLE IF NOT EXISTS {BOOKKEEPING_SCHEMA}.migration_file (
-                    migration_id text PRIMARY KEY,
-                    file_sha256  text NOT NULL
-                )"""
-        )
-
-
+@contextmanager
 def _open(url: str):
+    """yoyo's backend and the migrations of schema/, while holding tipdb's migration lock."""
     from yoyo import get_backend, read_migrations
 
-    _prepare(url)
-    backend = get_backend(_yoyo_uri(url))
-    migrations = read_migrations(str(schema_dir()))
-    return backend, migrations
+    with database.connect(url, autocommit=True) as conn:
+        conn.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
+        try:
+            conn.execute(f"CREATE SCHEMA IF NOT EXISTS {BOOKKEEPING_SCHEMA}")
+            conn.execute(
+                f"""CREATE TABLE IF NOT EXISTS {BOOKKEEPING_SCHEMA}.migration_file (
+                        migration_id text PRIMARY KEY,
+                        file_sha256  text NOT NULL
+                    )"""
+            )
+            backend = get_backend(_yoyo_uri(url))
+            try:
+                yield backend, read_migrations(str(schema_dir()))
+            finally:
+                backend.connection.close()
+        finally:
+            conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
 
 
 def _recorded_hashes(backend) -> dict[str, str]:
@@ -83,8 +91,7 @@ def _verify_unchanged(backend, migrations) -> None:
 
 def apply(url: str) -> list[str]:
     """Apply every pending migration; return the ids applied."""
-    backend, migrations = _open(url)
-    with backend.lock():
+    with _open(url) as (backend, migrations):
         _verify_unchanged(backend, migrations)
         pending = backend.to_apply(migrations)
         try:
@@ -104,8 +111,7 @@ def apply(url: str) -> list[str]:
 
 def rollback(url: str, count: int | None = 1) -> list[str]:
     """Roll back the last `count` applied migrations (all when count is None); return their ids."""
-    backend, migrations = _open(url)
-    with backend.lock():
+    with _open(url) as (backend, migrations):
         _verify_unchanged(backend, migrations)
         applied = backend.to_rollback(migrations)
         chosen = applied if count is None else applied[:count]
@@ -123,13 +129,8 @@ def rollback(url: str, count: int | None = 1) -> list[str]:
 
 def status(url: str) -> list[MigrationState]:
     """Every migration in schema/ with the time it was applied, or None if pending."""
-    backend, migrations = _open(url)
-    _verify_unchanged(backend, migrations)
-    cursor = backend.execute(f"SELECT migration_id, applied_at_utc FROM {BOOKKEEPING_SCHEMA}._yoyo_migration")
-    applied = dict(cursor.fetchall())
+    with _open(url) as (backend, migrations):
+        _verify_unchanged(backend, migrations)
+        cursor = backend.execute(f"SELECT migration_id, applied_at_utc FROM {BOOKKEEPING_SCHEMA}._yoyo_migration")
+        applied = dict(cursor.fetchall())
     return [MigrationState(m.id, applied.get(m.id)) for m in migrations]
-
-
-def pending(url: str) -> list[str]:
-    backend, migrations = _open(url)
-    return [m.id for m in backend.to_apply(migrations)]

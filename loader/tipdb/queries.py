@@ -167,6 +167,9 @@ def run(conn, query: Query, given: dict[str, str]) -> tuple[list[str], list[tupl
     import psycopg
 
     values = query.bind(given)
+    for name, value in values.items():
+        if isinstance(value, str) and "\x00" in value:
+            raise QueryProblem(f"parameter {name!r} contains a NUL character, which no text value may hold")
     _check_values(conn, query, values)
     try:
         cursor = conn.execute(query.sql, values)

@@ -152,7 +152,7 @@ def _convert(column: seeds.Column, value: str, line: int, collector: Collector):
             collector.add(line, column.name, value, "is not an ISO 3166-1 alpha-3 code (three capital letters)", hint)
             return None
         return value
-    if kind == seeds.COUNTRY_OR_ALL and value == seeds.ALL_COUNTRIES:
+    if kind == seeds.COUNTRY_OR_ALL and value.lower() == seeds.ALL_COUNTRIES.lower():
         return ALL
     if kind == seeds.TIER:
         known = {"1", "2", "2WL", "3", "special_case"}
@@ -194,6 +194,12 @@ def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) 
             values = []
             ok = True
             for column, raw in zip(kind.columns, record):
+                if "\x00" in raw:
+                    collector.add(line, column.name, raw.replace("\x00", "\\0"), "contains a NUL byte",
+                                  "the file may not be text; check how it was exported")
+                    ok = False
+                    values.append(None)
+                    continue
                 value = raw.strip()
                 if not value:
                     if column.required:
@@ -212,7 +218,7 @@ def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) 
         collector.add(reader.line_num, None, None, f"is not valid CSV: {exc}",
                       "check for an unclosed quote or a binary file")
     if rows == 0 and not collector.problems:
-        collector.add(None, None, None, "has a header but no data rows")
+        collector.add(1, None, ",".join(kind.header), "has a header but no data rows")
 
 
 # Reference checks, per column type: SQL that lists staged values the database does not know.
@@ -260,14 +266,46 @@ _UNKNOWN = {
     ),
 }
 
-# Checks that concern one kind only.
+# Checks that concern one kind only, mirroring the CHECK constraints of its table so that a
+# violation is reported with its line: (SQL giving line_no, column, value, expected; message).
 _KIND_CHECKS = {
     "country_names": [
-        (
-            "SELECT s.line_no, 'canonical_name', s.canonical_name, c.name FROM stage s "
-            "JOIN tip.country c ON c.iso3 = s.iso3 WHERE c.name <> s.canonical_name",
-            "does not match the country's name for this ISO3 code",
+        ("SELECT s.line_no, 'canonical_name', s.canonical_name, c.name FROM stage s "
+         "JOIN tip.country c ON c.iso3 = s.iso3 WHERE c.name <> s.canonical_name",
+         "does not match the country's name for this ISO3 code"),
+        ("SELECT max(line_no), 'name_in_report', min(name_in_report), 'one row per spelling' FROM stage "
+         "GROUP BY lower(name_in_report) HAVING count(*) > 1",
+         "repeats a spelling that differs only in letter case"),
+    ],
+    "reports": [
+        ("SELECT line_no, 'reporting_period_end', reporting_period_end::text, 'a date after reporting_period_start' "
+         "FROM stage WHERE reporting_period_end <= reporting_period_start",
+         "is not after the start of the reporting period"),
+        ("SELECT line_no, CASE WHEN reporting_period_start IS NULL THEN 'reporting_period_start' "
+         "ELSE 'reporting_period_end' END, NULL, 'both dates or neither' FROM stage "
+         "WHERE (reporting_period_start IS NULL) <> (reporting_period_end IS NULL)",
+         "is empty while the other end of the reporting period is given"),
+        ("SELECT line_no, 'release_date', release_date::text, 'a date in ' || report_year || ' or the year after' "
+         "FROM stage WHERE extract(year FROM release_date) NOT BETWEEN report_year AND report_year + 1",
+         "is not in the report year"),
+    ],
+    "enforcement": [
+        *(
+            (f"SELECT line_no, '{part}', {part}::text, 'at most {whole} (' || {whole} || ')' FROM stage "
+             f"WHERE {part} > {whole}",
+             "is larger than the total it is part of")
+            for part, whole in (("prosecutions_labor", "prosecutions"), ("convictions_labor", "convictions"),
+                                ("victims_identified_labor", "victims_identified"))
         ),
+        ("SELECT line_no, 'data_year', data_year::text, 'a year before ' || report_year FROM stage "
+         "WHERE data_year >= report_year",
+         "is not before the report year"),
+    ],
+    "watch_list_rules": [
+        ("SELECT line_no, 'effective_to_report_year', effective_to_report_year::text, "
+         "'a year from ' || effective_from_report_year FROM stage "
+         "WHERE effective_to_report_year < effective_from_report_year",
+         "is before effective_from_report_year"),
     ],
 }
 
@@ -298,7 +336,7 @@ def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
                     problems.append(Problem(file, line, column.name, value, message, did_you_mean(value, known)))
     for sql, message in _KIND_CHECKS.get(kind.name, []):
         for line, column, value, expected in conn.execute(sql):
-            problems.append(Problem(file, line, column, value, message, f"expected {expected!r}"))
+            problems.append(Problem(file, line, column, value, message, f"expected {expected}"))
     key = ", ".join(_key_expression(kind, name) for name in kind.key)
     duplicates = conn.execute(
         f"SELECT array_agg(line_no ORDER BY line_no), min({kind.key[-1]}::text) FROM stage s "
