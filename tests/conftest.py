@@ -55,6 +55,8 @@ tipdb_server = factories.postgresql_noproc(
     dbname="tipdb_test", load=[build_seeded_template],
 )
 db = factories.postgresql("tipdb_server")
+# A second seeded clone in the same test, to compare one process's result with another's.
+other_db = factories.postgresql("tipdb_server", dbname="tipdb_test_other")
 
 empty_server = factories.postgresql_noproc(
     host=SERVER["host"], port=SERVER["port"], user=SERVER["user"], password=SERVER["password"],
@@ -67,6 +69,11 @@ empty_db = factories.postgresql("empty_server")
 def db_url(db) -> str:
     """Connection string of the test's own seeded database."""
     return conninfo(db.info.dbname)
+
+
+@pytest.fixture
+def other_db_url(other_db) -> str:
+    return conninfo(other_db.info.dbname)
 
 
 @pytest.fixture
