@@ -7,7 +7,7 @@ COMMENT ON TABLE tip.region IS 'Continental regions as classified by the country
 COMMENT ON COLUMN tip.region.region IS 'Region name: Africa, America, Asia, Europe or Oceania.';
 
 CREATE TABLE tip.country (
-    iso3        char(3) PRIMARY KEY CHECK (iso3 ~ '^[A-Z]{3}$'),
+    iso3        text PRIMARY KEY CHECK (iso3 ~ '^[A-Z]{3}$'),
     name        text    NOT NULL UNIQUE CHECK (btrim(name) = name AND name <> ''),
     region      text    NOT NULL REFERENCES tip.region,
     subregion   text    NOT NULL CHECK (btrim(subregion) <> ''),
@@ -22,7 +22,7 @@ COMMENT ON COLUMN tip.country.load_run_id IS 'The load that last wrote this row.
 
 CREATE TABLE tip.country_name (
     name        text    PRIMARY KEY CHECK (btrim(name) = name AND name <> ''),
-    iso3        char(3) NOT NULL REFERENCES tip.country,
+    iso3        text NOT NULL REFERENCES tip.country,
     load_run_id bigint  NOT NULL REFERENCES tip.load_run
 );
 CREATE UNIQUE INDEX country_name_lower_key ON tip.country_name (lower(name));

@@ -2,7 +2,7 @@
 -- depends: 0004_countries 0005_tiers 0006_reports
 CREATE TABLE tip.ranking (
     report_year smallint NOT NULL REFERENCES tip.report,
-    iso3        char(3)  NOT NULL REFERENCES tip.country,
+    iso3        text  NOT NULL REFERENCES tip.country,
     tier_code   text     NOT NULL REFERENCES tip.tier,
     source_id   bigint   NOT NULL REFERENCES tip.source,
     load_run_id bigint   NOT NULL REFERENCES tip.load_run,

@@ -18,7 +18,7 @@ COMMENT ON COLUMN tip.published_tier_count.load_run_id IS 'The load that last wr
 
 CREATE TABLE tip.ranking_conflict (
     report_year smallint NOT NULL REFERENCES tip.report,
-    iso3        char(3)  NOT NULL REFERENCES tip.country,
+    iso3        text  NOT NULL REFERENCES tip.country,
     tier_code   text     NOT NULL REFERENCES tip.tier,
     source_id   bigint   NOT NULL REFERENCES tip.source,
     load_run_id bigint   NOT NULL REFERENCES tip.load_run,

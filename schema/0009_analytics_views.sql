@@ -18,7 +18,7 @@ COMMENT ON COLUMN analytics.country_names.iso3 IS 'Country the spelling names.';
 COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that country.';
 
 -- Reads the analytics views, not the core tables, so that a role limited to analytics can call it.
-CREATE FUNCTION analytics.resolve_country(name_or_code text) RETURNS char(3)
+CREATE FUNCTION analytics.resolve_country(name_or_code text) RETURNS text
 LANGUAGE sql STABLE STRICT
 RETURN (
     SELECT iso3 FROM analytics.countries WHERE iso3 = upper(btrim(name_or_code))

@@ -24,7 +24,7 @@ INSERT INTO tip.finding_category (category, label, description) VALUES
 CREATE TABLE tip.finding (
     finding_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     report_year   smallint NOT NULL REFERENCES tip.report,
-    iso3          char(3)  REFERENCES tip.country,
+    iso3          text  REFERENCES tip.country,
     category      text     NOT NULL REFERENCES tip.finding_category,
     summary       text     NOT NULL CHECK (btrim(summary) <> ''),
     summary_md5   text     GENERATED ALWAYS AS (md5(summary)) STORED,

@@ -19,7 +19,7 @@ INSERT INTO tip.official_list (list_code, name, description) VALUES
 CREATE TABLE tip.list_membership (
     report_year smallint NOT NULL REFERENCES tip.report,
     list_code   text     NOT NULL REFERENCES tip.official_list,
-    iso3        char(3)  NOT NULL REFERENCES tip.country,
+    iso3        text  NOT NULL REFERENCES tip.country,
     source_id   bigint   NOT NULL REFERENCES tip.source,
     load_run_id bigint   NOT NULL REFERENCES tip.load_run,
     -- One row per statement: the same membership may be stated by several sources.

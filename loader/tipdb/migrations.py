@@ -64,6 +64,9 @@ def _open(url: str):
                     )"""
             )
             backend = get_backend(_yoyo_uri(url))
+            # Fail rather than wait forever behind a BI tool's long query (squawk's timeout rules).
+            backend.execute("SET lock_timeout = '10s'")
+            backend.execute("SET statement_timeout = '5min'")
             try:
                 yield backend, read_migrations(str(schema_dir()))
             finally:
