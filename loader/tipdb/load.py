@@ -75,9 +75,13 @@ def _merge(conn, kind: seeds.Kind, load_run_id: int) -> tuple[int, int]:
     *setup, final = [s for s in sqlparse.split(kind.merge_sql) if s.strip()]
     for statement in setup:
         conn.execute(statement, {"load_run_id": load_run_id})
-    flags = [row[0] for row in conn.execute(final, {"load_run_id": load_run_id})]
-    inserted = sum(flags)
-    return inserted, len(flags) - inserted
+    # Count in SQL: fetching one flag per row would make memory grow with the file.
+    inserted, updated = conn.execute(
+        f"WITH merged AS ({final.rstrip().rstrip(';')}) "
+        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
+        {"load_run_id": load_run_id},
+    ).fetchone()
+    return inserted, updated
 
 
 def _record_and_merge(conn, kind: seeds.Kind, path: Path, checksum: str, rows: int,

@@ -310,13 +310,18 @@ _KIND_CHECKS = {
 }
 
 
-def _key_expression(kind: seeds.Kind, column_name: str) -> str:
-    column = next(c for c in kind.columns if c.name == column_name)
-    if column.type in (seeds.COUNTRY, seeds.COUNTRY_OR_ALL):
-        # Spellings of one country are one key.
-        return (f"coalesce((SELECT n.iso3 FROM tip.country_name n WHERE lower(n.name) = lower(s.{column_name})),"
-                f" s.{column_name})")
-    return f"s.{column_name}"
+def _duplicates_sql(kind: seeds.Kind) -> str:
+    """SQL listing the lines of staged rows that share a key; spellings of one country are one key."""
+    joins, key = [], []
+    for number, name in enumerate(kind.key):
+        column = next(c for c in kind.columns if c.name == name)
+        if column.type in (seeds.COUNTRY, seeds.COUNTRY_OR_ALL):
+            joins.append(f"LEFT JOIN tip.country_name n{number} ON lower(n{number}.name) = lower(s.{name})")
+            key.append(f"coalesce(n{number}.iso3, s.{name})")
+        else:
+            key.append(f"s.{name}")
+    return (f"SELECT array_agg(s.line_no ORDER BY s.line_no), min(s.{kind.key[-1]}::text) FROM stage s "
+            f"{' '.join(joins)} GROUP BY {', '.join(key)} HAVING count(*) > 1 ORDER BY 1 LIMIT %s")
 
 
 def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
@@ -337,12 +342,7 @@ def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
     for sql, message in _KIND_CHECKS.get(kind.name, []):
         for line, column, value, expected in conn.execute(sql):
             problems.append(Problem(file, line, column, value, message, f"expected {expected}"))
-    key = ", ".join(_key_expression(kind, name) for name in kind.key)
-    duplicates = conn.execute(
-        f"SELECT array_agg(line_no ORDER BY line_no), min({kind.key[-1]}::text) FROM stage s "
-        f"GROUP BY {key} HAVING count(*) > 1 ORDER BY 1 LIMIT %s",
-        [MAX_PROBLEMS_PER_FILE],
-    ).fetchall()
+    duplicates = conn.execute(_duplicates_sql(kind), [MAX_PROBLEMS_PER_FILE]).fetchall()
     for lines, value in duplicates:
         problems.append(Problem(
             file, lines[1], ",".join(kind.key), value,
