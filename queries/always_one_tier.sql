@@ -6,5 +6,5 @@ SELECT min(r.country) AS country, min(r.tier) AS tier, count(*) AS reports,
        min(r.report_year) AS first_year, max(r.report_year) AS last_year
 FROM analytics.rankings r
 GROUP BY r.iso3
-HAVING count(DISTINCT r.tier) = 1 AND count(*) >= %(min_reports)s
+HAVING min(r.tier) = max(r.tier) AND count(*) >= %(min_reports)s
 ORDER BY reports DESC, country

@@ -3,40 +3,30 @@
 -- grain: one row per country per report year in which it faced the automatic downgrade
 -- param: from_year integer | first report year (default: the first governed by a rule)
 -- param: to_year integer | last report year (default: the latest report)
-WITH numbered AS (
-    SELECT report_year, row_number() OVER (ORDER BY report_year) AS report_number
+WITH years AS (
+    SELECT report_year, lag(report_year) OVER (ORDER BY report_year) AS previous_year
     FROM analytics.reports
 ), rule_in_force AS (
-    SELECT n.report_year, n.report_number, w.rule_id, w.consecutive_years_on_watch_list AS threshold
-    FROM numbered n
+    SELECT y.report_year, y.previous_year, w.rule_id, w.consecutive_years_on_watch_list AS threshold
+    FROM years y
     JOIN analytics.watch_list_rules w
-      ON n.report_year BETWEEN w.effective_from_report_year AND coalesce(w.effective_to_report_year, 9999)
+      ON y.report_year BETWEEN w.effective_from_report_year AND coalesce(w.effective_to_report_year, 9999)
     WHERE w.consecutive_years_on_watch_list IS NOT NULL
-), watch_list AS (
-    SELECT r.iso3, r.country, n.report_number,
-           n.report_number - row_number() OVER (PARTITION BY r.iso3 ORDER BY r.report_year) AS island
-    FROM analytics.rankings r JOIN numbered n USING (report_year)
-    WHERE r.tier = '2WL'
-), streaks AS (
-    -- For each Watch List placement, how many consecutive Watch List reports end with it.
-    SELECT iso3, country, report_number,
-           row_number() OVER (PARTITION BY iso3, island ORDER BY report_number) AS consecutive_years
-    FROM watch_list
+      AND y.report_year BETWEEN coalesce(%(from_year)s, 0) AND coalesce(%(to_year)s, 9999)
 )
-SELECT f.report_year, s.country, s.consecutive_years AS watch_list_years_before, f.rule_id,
-       now_placed.tier,
+SELECT f.report_year, before.country, before.reports_on_tier AS watch_list_years_before, f.rule_id,
+       before.next_tier AS tier,
        CASE
-           WHEN now_placed.tier = '3' THEN 'downgraded'
-           WHEN now_placed.tier IN ('1', '2') THEN 'upgraded'
-           WHEN now_placed.tier = '2WL' AND waiver.iso3 IS NOT NULL THEN 'waived'
-           WHEN now_placed.tier = '2WL' THEN 'unexplained: still on the Watch List, no waiver loaded'
-           WHEN now_placed.tier IS NULL THEN 'unexplained: no placement loaded'
-           ELSE 'unexplained: ' || now_placed.tier_label
+           WHEN before.next_tier = '3' THEN 'downgraded'
+           WHEN before.next_tier IN ('1', '2') THEN 'upgraded'
+           WHEN before.next_tier = '2WL' AND waiver.iso3 IS NOT NULL THEN 'waived'
+           WHEN before.next_tier = '2WL' THEN 'unexplained: still on the Watch List, no waiver loaded'
+           WHEN before.next_tier IS NULL THEN 'unexplained: no placement loaded'
+           ELSE 'unexplained: placed as ' || before.next_tier
        END AS outcome
 FROM rule_in_force f
-JOIN streaks s ON s.report_number = f.report_number - 1 AND s.consecutive_years >= f.threshold
-LEFT JOIN analytics.rankings now_placed ON now_placed.iso3 = s.iso3 AND now_placed.report_year = f.report_year
+JOIN analytics.rankings before
+  ON before.report_year = f.previous_year AND before.tier = '2WL' AND before.reports_on_tier >= f.threshold
 LEFT JOIN analytics.designations waiver
-       ON waiver.iso3 = s.iso3 AND waiver.report_year = f.report_year AND waiver.list_code = 'auto_downgrade_waiver'
-WHERE f.report_year BETWEEN coalesce(%(from_year)s, 0) AND coalesce(%(to_year)s, 9999)
-ORDER BY f.report_year, outcome, s.country
+       ON waiver.iso3 = before.iso3 AND waiver.report_year = f.report_year AND waiver.list_code = 'auto_downgrade_waiver'
+ORDER BY f.report_year, outcome, before.country

@@ -1,4 +1,5 @@
 DROP VIEW analytics.rankings;
+DROP MATERIALIZED VIEW tip.ranking_history;
 DROP VIEW analytics.coverage;
 DROP VIEW analytics.tier_counts;
 DROP VIEW analytics.reports;

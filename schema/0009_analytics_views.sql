@@ -129,16 +129,32 @@ COMMENT ON COLUMN analytics.coverage.complete IS 'True when every published plac
 COMMENT ON COLUMN analytics.coverage.missing_placements IS 'Published total minus placements loaded, where positive.';
 COMMENT ON COLUMN analytics.coverage.published_tiers_match IS 'Whether every tier with a single published count has exactly that many placements; NULL if no tier count was published.';
 
-CREATE VIEW analytics.rankings AS
+-- Tier changes need window functions over every country's whole history, which is too slow to
+-- recompute per query at scale; the loader refreshes this materialized view in each load transaction.
+CREATE MATERIALIZED VIEW tip.ranking_history AS
 WITH report_sequence AS (
-    SELECT report_year, lag(report_year) OVER (ORDER BY report_year) AS previous_report_year
+    SELECT report_year,
+           lag(report_year) OVER (ORDER BY report_year) AS previous_report_year,
+           lead(report_year) OVER (ORDER BY report_year) AS next_report_year,
+           row_number() OVER (ORDER BY report_year) AS report_number
     FROM tip.report
 ), history AS (
-    SELECT r.report_year, r.iso3, r.tier_code, r.source_id,
+    SELECT r.report_year, r.iso3, r.tier_code, r.source_id, rs.previous_report_year, rs.next_report_year,
            lag(r.report_year) OVER by_country AS last_ranked_year,
-           lag(r.tier_code) OVER by_country AS last_tier_code
+           lag(r.tier_code) OVER by_country AS last_tier_code,
+           lead(r.report_year) OVER by_country AS following_ranked_year,
+           lead(r.tier_code) OVER by_country AS following_tier_code,
+           -- Gaps and islands: consecutive reports of one country on one tier share this value.
+           rs.report_number - row_number() OVER (PARTITION BY r.iso3, r.tier_code ORDER BY r.report_year) AS run_key
     FROM tip.ranking r
+    JOIN report_sequence rs USING (report_year)
     WINDOW by_country AS (PARTITION BY r.iso3 ORDER BY r.report_year)
+), runs AS (
+    SELECT h.*,
+           min(h.report_year) OVER run AS tier_since,
+           row_number() OVER run AS reports_on_tier
+    FROM history h
+    WINDOW run AS (PARTITION BY h.iso3, h.tier_code, h.run_key ORDER BY h.report_year)
 )
 SELECT h.report_year,
        h.iso3,
@@ -148,9 +164,9 @@ SELECT h.report_year,
        h.tier_code AS tier,
        t.label AS tier_label,
        t.ordinal AS tier_ordinal,
-       CASE WHEN h.last_ranked_year = rs.previous_report_year THEN h.last_tier_code END AS previous_tier,
+       CASE WHEN h.last_ranked_year = h.previous_report_year THEN h.last_tier_code END AS previous_tier,
        CASE
-           WHEN h.last_ranked_year = rs.previous_report_year THEN
+           WHEN h.last_ranked_year = h.previous_report_year THEN
                CASE
                    WHEN NOT (t.is_ranked AND pt.is_ranked) THEN
                        CASE WHEN t.tier_code = pt.tier_code THEN 'unchanged' ELSE 'reclassified' END
@@ -158,20 +174,32 @@ SELECT h.report_year,
                    WHEN t.ordinal > pt.ordinal THEN 'downgrade'
                    ELSE 'unchanged'
                END
-           WHEN rs.previous_report_year IS NULL THEN 'first_ranked'
+           WHEN h.previous_report_year IS NULL THEN 'first_ranked'
            WHEN cov.complete IS NOT TRUE THEN 'unknown'
            WHEN h.last_ranked_year IS NOT NULL THEN 'returned'
            ELSE 'first_ranked'
        END AS change,
-       s.citation AS source,
-       s.verification
-FROM history h
-JOIN report_sequence rs USING (report_year)
+       CASE WHEN h.following_ranked_year = h.next_report_year THEN h.following_tier_code END AS next_tier,
+       h.tier_since,
+       h.reports_on_tier::integer AS reports_on_tier,
+       h.source_id
+FROM runs h
 JOIN tip.country c USING (iso3)
 JOIN tip.tier t ON t.tier_code = h.tier_code
-JOIN tip.source s ON s.source_id = h.source_id
-LEFT JOIN tip.tier pt ON pt.tier_code = h.last_tier_code AND h.last_ranked_year = rs.previous_report_year
-LEFT JOIN analytics.coverage cov ON cov.report_year = rs.previous_report_year;
+LEFT JOIN tip.tier pt ON pt.tier_code = h.last_tier_code AND h.last_ranked_year = h.previous_report_year
+LEFT JOIN analytics.coverage cov ON cov.report_year = h.previous_report_year;
+CREATE UNIQUE INDEX ranking_history_key ON tip.ranking_history (report_year, iso3);
+CREATE INDEX ranking_history_iso3_idx ON tip.ranking_history (iso3, report_year);
+CREATE INDEX ranking_history_tier_idx ON tip.ranking_history (tier, report_year);
+COMMENT ON MATERIALIZED VIEW tip.ranking_history IS 'Placements with their change from the preceding report and their run on the tier, computed once per load (REFRESH by the loader). Read it as analytics.rankings.';
+
+-- The LEFT JOIN to a unique key lets the planner skip tip.source when a query wants no citation.
+CREATE VIEW analytics.rankings AS
+SELECT h.report_year, h.iso3, h.country, h.region, h.subregion, h.tier, h.tier_label, h.tier_ordinal,
+       h.previous_tier, h.change, h.next_tier, h.tier_since, h.reports_on_tier, s.citation AS source,
+       s.verification
+FROM tip.ranking_history h
+LEFT JOIN tip.source s ON s.source_id = h.source_id;
 COMMENT ON VIEW analytics.rankings IS 'Grain: one row per country per report year. Tier placements with the change from the preceding report.';
 COMMENT ON COLUMN analytics.rankings.report_year IS 'Report year (year of publication).';
 COMMENT ON COLUMN analytics.rankings.iso3 IS 'ISO3 code of the country.';
@@ -183,5 +211,8 @@ COMMENT ON COLUMN analytics.rankings.tier_label IS 'Tier name as printed in the 
 COMMENT ON COLUMN analytics.rankings.tier_ordinal IS 'Sort order, 1 (Tier 1, best) to 4 (Tier 3, worst); 5 = Special Case.';
 COMMENT ON COLUMN analytics.rankings.previous_tier IS 'Tier in the immediately preceding report, if the country has a placement there.';
 COMMENT ON COLUMN analytics.rankings.change IS 'upgrade, downgrade or unchanged against the preceding report; reclassified when either placement is Special Case; returned when absent from a complete preceding report but placed earlier; first_ranked when never placed before; unknown when the preceding report''s data is incomplete and lacks the country.';
+COMMENT ON COLUMN analytics.rankings.next_tier IS 'Tier in the immediately following report, if the country has a placement there; NULL for the latest report or where none is loaded.';
+COMMENT ON COLUMN analytics.rankings.tier_since IS 'Report year in which the country''s current run on this tier began; a report without a placement for it ends a run, so in years of incomplete data the run may be longer than shown.';
+COMMENT ON COLUMN analytics.rankings.reports_on_tier IS 'Consecutive reports, up to and including this one, in which the country was on this tier.';
 COMMENT ON COLUMN analytics.rankings.source IS 'Citation of the public source of the placement.';
 COMMENT ON COLUMN analytics.rankings.verification IS 'read: stated directly by the source; derived: inferred from the statements the citation names.';

@@ -100,5 +100,22 @@ def test_changes_never_bleed_between_countries(db):
         WHERE a.previous_tier IS DISTINCT FROM prev.expected
     """)
     assert mismatches == (0,)
+    next_mismatches = one(db, """
+        SELECT count(*) FROM analytics.rankings a
+        WHERE a.next_tier IS DISTINCT FROM (
+            SELECT n.tier_code FROM tip.ranking n
+            WHERE n.iso3 = a.iso3
+              AND n.report_year = (SELECT min(report_year) FROM tip.report WHERE report_year > a.report_year))
+    """)
+    assert next_mismatches == (0,)
     # And the view has exactly one row per placement.
     assert one(db, "SELECT count(*) FROM analytics.rankings") == one(db, "SELECT count(*) FROM tip.ranking")
+
+
+def test_runs_on_a_tier(db):
+    # North Korea: Tier 3 in every report from 2003 (the 2001 and 2002 reports do not place it).
+    assert one(db, "SELECT tier_since, reports_on_tier FROM analytics.rankings "
+                   "WHERE iso3 = 'PRK' AND report_year = 2025") == (2003, 23)
+    # Namibia: upgraded to Tier 1 in 2020, back to Tier 2 in 2023.
+    assert one(db, "SELECT tier_since, reports_on_tier, next_tier FROM analytics.rankings "
+                   "WHERE iso3 = 'NAM' AND report_year = 2022") == (2020, 3, "2")

@@ -44,6 +44,9 @@ def test_a_new_file_inserts_and_a_corrected_one_updates(db, db_url, tmp_path):
     corrected = write_csv(tmp_path / "fix.csv", HEADER + "2025,Albania,3,test fixture\n")
     assert [(r.inserted, r.updated) for r in load.load_files(db_url, [corrected])] == [(0, 1)]
     assert db.execute("SELECT tier_code FROM tip.ranking WHERE iso3 = 'ALB' AND report_year = 2025").fetchone() == ("3",)
+    # The history behind analytics.rankings was refreshed in the same transaction.
+    assert db.execute("SELECT tier, previous_tier FROM analytics.rankings WHERE iso3 = 'ALB' AND report_year = 2025"
+                      ).fetchone() == ("3", "2")
 
 
 def test_unknown_country_is_refused_with_a_suggestion(db, db_url, tmp_path):
