@@ -123,11 +123,12 @@ def down():
 
 
 @main.command()
-def migrate():
+@click.option("--count", "-n", type=int, help="Apply only this many pending migrations.")
+def migrate(count):
     """Apply pending schema migrations."""
     from tipdb import database, migrations
 
-    applied = migrations.apply(database.url())
+    applied = migrations.apply(database.url(), count)
     click.echo(f"applied: {', '.join(applied)}" if applied else "schema is up to date", err=True)
 
 

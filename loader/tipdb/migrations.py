@@ -92,11 +92,13 @@ def _verify_unchanged(backend, migrations) -> None:
         )
 
 
-def apply(url: str) -> list[str]:
-    """Apply every pending migration; return the ids applied."""
+def apply(url: str, count: int | None = None) -> list[str]:
+    """Apply the next `count` pending migrations (all when None); return the ids applied."""
     with _open(url) as (backend, migrations):
         _verify_unchanged(backend, migrations)
         pending = backend.to_apply(migrations)
+        if count is not None:
+            pending = pending[:count]
         try:
             backend.apply_migrations(pending)
         except Exception as exc:
