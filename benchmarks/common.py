@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import shutil
 import statistics
 import string
 import tempfile
@@ -20,19 +21,29 @@ import psycopg
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def bench_home() -> Path:
-    """A TIPDB_HOME of the benchmarks' own, so they never touch a user's database."""
-    home = Path(os.environ.setdefault("TIPDB_HOME", tempfile.mkdtemp(prefix="tipdb-bench-")))
-    return home
+@contextlib.contextmanager
+def throwaway_database(name: str):
+    """A new empty database on an embedded server of the benchmarks' own (a temporary TIPDB_HOME,
+    so they never touch a user's database); the database is dropped and the server stopped afterwards."""
+    from tipdb import embedded
+
+    home = tempfile.mkdtemp(prefix="tipdb-bench-")
+    previous = os.environ.get("TIPDB_HOME")
+    os.environ["TIPDB_HOME"] = home
+    try:
+        with _database(embedded.start(), name) as url:
+            yield url
+    finally:
+        embedded.stop()
+        shutil.rmtree(home, ignore_errors=True)
+        if previous is None:
+            del os.environ["TIPDB_HOME"]
+        else:
+            os.environ["TIPDB_HOME"] = previous
 
 
 @contextlib.contextmanager
-def throwaway_database(name: str):
-    """A new empty database on the embedded server; dropped afterwards."""
-    from tipdb import embedded
-
-    bench_home()
-    server = embedded.start()
+def _database(server: str, name: str):
     maintenance = server.replace("@/tipdb?", "@/postgres?")
     with psycopg.connect(maintenance, autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
