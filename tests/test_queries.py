@@ -134,3 +134,10 @@ def test_every_query_runs_with_defaults(db, name):
     given = {p.name: "Burma" for p in query.parameters if p.required}
     columns, rows = queries.run(db, query, given)
     assert columns and rows
+
+
+def test_region_tier_counts_africa(db):
+    rows = {r["report_year"]: r for r in run(db, "region_tier_counts", region="Africa")}
+    assert rows[2020]["tier_1"] == 1  # Namibia
+    assert rows[2020]["placed"] == 53
+    assert len(rows) == 25  # every report year, even where the region has no placement loaded

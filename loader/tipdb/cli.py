@@ -282,6 +282,102 @@ def search(words, year, country, category, fmt):
 
 
 @main.group()
+def chart():
+    """Draw charts (PNG or SVG, by the output's extension); needs tipdb[charts]."""
+
+
+output_file = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                           help="File to write: .png or .svg.")
+
+
+@chart.command("history")
+@click.argument("countries", nargs=-1, required=True)
+@output_file
+def chart_history(countries, output):
+    """Tier history of one or several COUNTRIES (any spelling or ISO3), side by side."""
+    from tipdb import charts, database
+
+    with database.connect() as conn:
+        click.echo(f"wrote {charts.history(conn, list(countries), output)}", err=True)
+
+
+@chart.command("mix")
+@click.option("--region", help="Only this region (Africa, America, Asia, Europe, Oceania).")
+@click.option("--shares", is_flag=True, help="Shares of each year's placements instead of counts.")
+@output_file
+def chart_mix(region, shares, output):
+    """Tier mix per report year, with incomplete years marked."""
+    from tipdb import charts, database
+
+    with database.connect() as conn:
+        click.echo(f"wrote {charts.tier_mix(conn, output, region, shares)}", err=True)
+
+
+@chart.command("transitions")
+@click.argument("from_year", type=int)
+@click.argument("to_year", type=int)
+@output_file
+def chart_transitions(from_year, to_year, output):
+    """Heat map of the moves between the FROM_YEAR and TO_YEAR reports."""
+    from tipdb import charts, database
+
+    with database.connect() as conn:
+        click.echo(f"wrote {charts.transitions(conn, from_year, to_year, output)}", err=True)
+
+
+@main.group()
+def export():
+    """Export data: views or query results as CSV, JSON Lines or Parquet; everything as a data package."""
+
+
+export_format = click.option("--format", "-f", "fmt", type=click.Choice(["csv", "jsonl", "parquet"]),
+                             help="Default: from the output's extension.")
+export_output = click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, path_type=Path),
+                             help="File to write (.csv, .jsonl or .parquet).")
+
+
+@export.command("view")
+@click.argument("name")
+@export_output
+@export_format
+def export_view(name, output, fmt):
+    """Export the analytics view NAME (for example rankings)."""
+    from tipdb import database, export as exporter
+
+    fmt = exporter.format_for(output, fmt)
+    with database.connect() as conn:
+        columns, rows = exporter.view_rows(conn, name)
+    exporter.write(columns, rows, output, fmt)
+    click.echo(f"wrote {len(rows)} rows to {output}", err=True)
+
+
+@export.command("query")
+@click.argument("name")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE", help="A query parameter; repeatable.")
+@export_output
+@export_format
+def export_query(name, params, output, fmt):
+    """Export the result of the canned query NAME."""
+    from tipdb import database, export as exporter
+
+    fmt = exporter.format_for(output, fmt)
+    with database.connect() as conn:
+        columns, rows = exporter.query_rows(conn, name, _parse_params(params))
+    exporter.write(columns, rows, output, fmt)
+    click.echo(f"wrote {len(rows)} rows to {output}", err=True)
+
+
+@export.command("datapackage")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_datapackage(directory):
+    """Write every core table as CSV into DIRECTORY, with a Frictionless datapackage.json."""
+    from tipdb import database, datapackage
+
+    with database.connect() as conn:
+        click.echo(f"wrote {datapackage.export_package(conn, directory)}", err=True)
+
+
+@main.group()
 def seeds():
     """Work on the seed files in seeds/."""
 
@@ -297,3 +393,13 @@ def seeds_refresh(source_dir):
 
     for line in refresh.refresh(source_dir):
         click.echo(line, err=True)
+
+
+@seeds.command("datapackage")
+def seeds_datapackage():
+    """Rewrite seeds/datapackage.json, the Frictionless descriptor of the seed files."""
+    from tipdb import database, datapackage
+    from tipdb.paths import seeds_dir
+
+    with database.connect() as conn:
+        click.echo(f"wrote {datapackage.write_seeds_descriptor(conn, seeds_dir())}", err=True)

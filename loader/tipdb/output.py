@@ -13,7 +13,8 @@ FORMATS = ("table", "csv", "json")
 TABLE_CELL_WIDTH = 60
 
 
-def _plain(value):
+def plain(value):
+    """A value as JSON and CSV want it: dates as ISO strings, whole decimals as integers."""
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
@@ -22,7 +23,7 @@ def _plain(value):
 
 
 def _cell(value) -> str:
-    text = "" if value is None else str(_plain(value))
+    text = "" if value is None else str(plain(value))
     return text if len(text) <= TABLE_CELL_WIDTH else text[: TABLE_CELL_WIDTH - 1] + "…"
 
 
@@ -30,9 +31,9 @@ def render(columns: list[str], rows: list[tuple], fmt: str, out: TextIO) -> None
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
-        writer.writerows([[_plain(v) for v in row] for row in rows])
+        writer.writerows([[plain(v) for v in row] for row in rows])
     elif fmt == "json":
-        json.dump([{c: _plain(v) for c, v in zip(columns, row)} for row in rows], out, ensure_ascii=False, indent=2)
+        json.dump([{c: plain(v) for c, v in zip(columns, row)} for row in rows], out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "table":
         from tabulate import tabulate  # installed with yoyo-migrations

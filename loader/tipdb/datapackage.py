@@ -1,0 +1,172 @@
+"""Frictionless Data Package descriptors: one for seeds/, one for an export of the database.
+
+Both are generated, never written by hand: the seeds' from the seed catalog (seeds.py) and
+the lookup tables, the export's from the database's own catalog (columns, keys, comments).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from psycopg import sql
+
+from tipdb import seeds, validate
+
+PROFILE = "tabular-data-package"
+# Stated rather than sniffed: citations full of punctuation mislead dialect detection.
+DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
+_SEED_TYPES = {
+    seeds.YEAR: "integer", seeds.NEW_YEAR: "integer", seeds.INTEGER: "integer", seeds.DATE: "date",
+}
+_PG_TYPES = {
+    "smallint": "integer", "integer": "integer", "bigint": "integer", "numeric": "number", "boolean": "boolean",
+    "date": "date", "timestamp with time zone": "datetime", "text": "string",
+}
+
+
+def _resource_name(path: Path) -> str:
+    return re.sub(r"[^a-z0-9._-]", "_", path.stem.lower())
+
+
+def _lookups(conn) -> dict[str, list[str]]:
+    return {
+        seeds.TIER: [r[0] for r in conn.execute("SELECT tier_code FROM tip.tier ORDER BY ordinal")],
+        seeds.CATEGORY: [r[0] for r in conn.execute("SELECT category FROM tip.finding_category ORDER BY 1")],
+        seeds.LIST: [r[0] for r in conn.execute("SELECT list_code FROM tip.official_list ORDER BY 1")],
+    }
+
+
+def seeds_descriptor(conn, files: list[Path] | None = None) -> dict:
+    """The data package that describes the seed files: fields, types, keys, references."""
+    files = files or seeds.seed_files()
+    kinds = {path: validate.detect_kind(path) for path in files}
+    by_kind: dict[str, str] = {}
+    for path, kind in kinds.items():
+        by_kind.setdefault(kind.name, _resource_name(path))
+    lookups = _lookups(conn)
+    resources = []
+    for path, kind in kinds.items():
+        fields, foreign_keys, missing = [], [], [""]
+        for column in kind.columns:
+            field = {"name": column.name, "type": _SEED_TYPES.get(column.type, "string")}
+            # "All countries" is read as no country, so that column cannot be required here.
+            required = column.required and column.type != seeds.COUNTRY_OR_ALL
+            constraints = {"required": True} if required else {}
+            if column.type in (seeds.YEAR, seeds.NEW_YEAR):
+                constraints.update(minimum=2001, maximum=2100)
+            elif column.type == seeds.INTEGER:
+                constraints["minimum"] = 0
+            elif column.type in (seeds.ISO3, seeds.NEW_ISO3):
+                constraints["pattern"] = "[A-Z]{3}"
+            elif column.type in lookups:
+                constraints["enum"] = lookups[column.type]
+            if constraints:
+                field["constraints"] = constraints
+            fields.append(field)
+            target = {
+                seeds.COUNTRY: ("country_names", "name_in_report"),
+                seeds.COUNTRY_OR_ALL: ("country_names", "name_in_report"),
+                seeds.YEAR: ("reports", "report_year"),
+                seeds.ISO3: ("countries", "iso3"),
+            }.get(column.type)
+            if target and target[0] in by_kind:
+                foreign_keys.append({"fields": column.name,
+                                     "reference": {"resource": by_kind[target[0]], "fields": target[1]}})
+            if column.type == seeds.COUNTRY_OR_ALL:
+                missing.append(seeds.ALL_COUNTRIES)  # a report-wide finding names no country
+        schema = {"fields": fields, "primaryKey": list(kind.key), "missingValues": missing}
+        if foreign_keys:
+            schema["foreignKeys"] = foreign_keys
+        resources.append({
+            "name": _resource_name(path), "path": path.name, "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8", "dialect": DIALECT,
+            "description": kind.description, "schema": schema,
+        })
+    return {
+        "name": "tipdb-seeds",
+        "title": "Trafficking in Persons Report tier placements and findings, as compiled from public sources",
+        "profile": PROFILE,
+        "description": "The seed files of tipdb. Every row names its public source in its source column; "
+                       "SOURCES.md and SOURCES-findings.md say what is complete and what is in doubt.",
+        "sources": [{"title": "SOURCES.md: where each year's values come from", "path": "SOURCES.md"},
+                    {"title": "SOURCES-findings.md: findings, lists, enforcement, rules", "path": "SOURCES-findings.md"}],
+        "resources": resources,
+    }
+
+
+def write_seeds_descriptor(conn, directory: Path) -> Path:
+    target = directory / "datapackage.json"
+    target.write_text(json.dumps(seeds_descriptor(conn, sorted(directory.glob("*.csv"))), indent=2,
+                                 ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
+
+
+_TABLES = """
+SELECT c.oid, c.relname, coalesce(obj_description(c.oid, 'pg_class'), '')
+FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE n.nspname = 'tip' AND c.relkind = 'r' ORDER BY c.relname
+"""
+_COLUMNS = """
+SELECT a.attname, format_type(a.atttypid, NULL), a.attnotnull, coalesce(col_description(a.attrelid, a.attnum), '')
+FROM pg_attribute a WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum
+"""
+_CONSTRAINTS = """
+SELECT con.contype, array_agg(a.attname ORDER BY k.ordinality), ref.relname,
+       array_agg(ra.attname ORDER BY k.ordinality)
+FROM pg_constraint con
+CROSS JOIN LATERAL unnest(con.conkey) WITH ORDINALITY AS k(attnum, ordinality)
+JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+LEFT JOIN pg_class ref ON ref.oid = con.confrelid
+LEFT JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = con.confkey[k.ordinality]
+WHERE con.conrelid = %s AND con.contype IN ('p', 'f')
+GROUP BY con.oid, con.contype, ref.relname ORDER BY con.contype, con.conname
+"""
+
+
+def export_package(conn, directory: Path) -> Path:
+    """Write every core table as CSV, with a datapackage.json from the database's own catalog."""
+    directory.mkdir(parents=True, exist_ok=True)
+    resources = []
+    for oid, table, comment in conn.execute(_TABLES).fetchall():
+        fields = []
+        for name, pg_type, not_null, description in conn.execute(_COLUMNS, [oid]).fetchall():
+            if pg_type not in _PG_TYPES:
+                continue  # e.g. the search vector: derived, and not a tabular type
+            field = {"name": name, "type": _PG_TYPES[pg_type], "description": description}
+            if pg_type == "boolean":
+                field.update(trueValues=["t"], falseValues=["f"])  # how COPY writes booleans
+            if not_null:
+                field["constraints"] = {"required": True}
+            fields.append(field)
+        names = [f["name"] for f in fields]
+        schema: dict = {"fields": fields}
+        for kind, columns, referenced, referenced_columns in conn.execute(_CONSTRAINTS, [oid]).fetchall():
+            if kind == "p":
+                schema["primaryKey"] = columns
+            else:
+                schema.setdefault("foreignKeys", []).append(
+                    {"fields": columns, "reference": {"resource": referenced, "fields": referenced_columns}})
+        path = directory / f"{table}.csv"
+        with path.open("wb") as handle:
+            query = sql.SQL("COPY (SELECT {} FROM {} ORDER BY 1) TO STDOUT (FORMAT csv, HEADER)").format(
+                sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier("tip", table))
+            with conn.cursor().copy(query) as copy:
+                for block in copy:
+                    handle.write(block)
+        resources.append({"name": table, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
+                          "mediatype": "text/csv", "encoding": "utf-8", "dialect": DIALECT, "description": comment,
+                          "schema": schema})
+    descriptor = {
+        "name": "tipdb",
+        "title": "tipdb: Trafficking in Persons Report placements, findings and lists",
+        "profile": PROFILE,
+        "description": "Export of the core tables of a tipdb database. Every fact row points at its public "
+                       "source in the source resource.",
+        "sources": [{"title": "Public sources cited row by row", "path": "source.csv"}],
+        "resources": resources,
+    }
+    target = directory / "datapackage.json"
+    target.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return target
