@@ -136,8 +136,8 @@ def test_every_query_runs_with_defaults(db, name):
     assert columns and rows
 
 
-def test_region_tier_counts_africa(db):
-    rows = {r["report_year"]: r for r in run(db, "region_tier_counts", region="Africa")}
+def test_tier_counts_by_year_for_one_region(db):
+    rows = {r["report_year"]: r for r in run(db, "tier_counts_by_year", region="Africa")}
     assert rows[2020]["tier_1"] == 1  # Namibia
-    assert rows[2020]["placed"] == 53
+    assert rows[2020]["total"] == 53
     assert len(rows) == 25  # every report year, even where the region has no placement loaded

@@ -89,10 +89,7 @@ def history(conn, countries: list[str], path: Path) -> Path:
 
 def tier_mix(conn, path: Path, region: str | None = None, shares: bool = False) -> Path:
     """Stacked placements per tier for each report year; incomplete years are marked."""
-    if region:
-        counts = _rows(conn, "region_tier_counts", region=region)
-    else:
-        counts = _rows(conn, "tier_counts_by_year")
+    counts = _rows(conn, "tier_counts_by_year", region=region)
     coverage = {r["report_year"]: r for r in _rows(conn, "coverage")}
     years = [r["report_year"] for r in counts]
     columns = {"1": "tier_1", "2": "tier_2", "2WL": "tier_2_watch_list", "3": "tier_3",
@@ -100,9 +97,9 @@ def tier_mix(conn, path: Path, region: str | None = None, shares: bool = False) 
     figure = _figure(11, 5.5)
     axis = figure.subplots()
     bottom = [0.0] * len(years)
-    totals = [float(sum(r[c] or 0 for c in columns.values())) or 1.0 for r in counts]
+    totals = [float(r["total"]) or 1.0 for r in counts]
     for tier, column in columns.items():
-        values = [float(r[column] or 0) / (total if shares else 1) * (100 if shares else 1)
+        values = [r[column] / (total if shares else 1) * (100 if shares else 1)
                   for r, total in zip(counts, totals)]
         axis.bar(years, values, bottom=bottom, color=SHADES[tier], hatch=HATCHES[tier], edgecolor="0.2",
                  label=TIER_LABELS[tier])
