@@ -33,19 +33,14 @@ def is_embedded() -> bool:
     return configured_url() is None
 
 
-def url(start: bool = True) -> str:
+def url() -> str:
     """The URL to connect to, starting the embedded server first if it is the one in use."""
     configured = configured_url()
     if configured is not None:
         return configured
     from tipdb import embedded
 
-    if start:
-        return embedded.start()
-    running = embedded.running_url()
-    if running is None:
-        raise ConnectionProblem("the embedded server is not running; `tipdb up` starts it")
-    return running
+    return embedded.start()
 
 
 def connect(target: str | None = None, **kwargs) -> psycopg.Connection:

@@ -137,7 +137,7 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False,
                 if checksum in known and not force:
                     results.append(FileResult(path, kind.name, 0, 0, 0, skipped=True))
                     continue
-                collector = validate.Collector(validate.display_name(path))
+                collector = validate.Collector(str(path))
                 _stage(conn, kind)
                 rows = _copy(conn, kind, path, collector, progress)
                 file_problems = collector.problems or validate.check_references(conn, kind, collector.file)

@@ -63,17 +63,13 @@ def _decoded_lines(path: Path, collector: Collector) -> Iterator[str]:
                 yield raw.decode("utf-8", errors="replace")
 
 
-def display_name(path: Path) -> str:
-    return str(path)
-
-
 def detect_kind(path: Path) -> seeds.Kind:
     """Recognise a file's kind from its header row."""
     if not path.exists():
         raise MissingInput(f"{path}: no such file")
     if path.is_dir():
         raise MissingInput(f"{path}: is a directory, not a CSV file")
-    collector = Collector(display_name(path))
+    collector = Collector(str(path))
     header = None
     try:
         for row in csv.reader(_decoded_lines(path, collector)):
@@ -172,7 +168,7 @@ def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) 
 
     Problems are gathered in `collector`; rows with problems are not yielded.
     """
-    collector = collector or Collector(display_name(path))
+    collector = collector or Collector(str(path))
     reader = csv.reader(_decoded_lines(path, collector), strict=True)
     rows = 0
     try:
