@@ -4,18 +4,28 @@
 -- param: from_year integer | first report year (default: the first report)
 -- param: to_year integer | last report year (default: the latest report)
 -- param: region region | only this region: Africa, America, Asia, Europe or Oceania (default: all)
+WITH counts AS (
+    SELECT r.report_year,
+           count(*) FILTER (WHERE r.tier = '1') AS tier_1,
+           count(*) FILTER (WHERE r.tier = '2') AS tier_2,
+           count(*) FILTER (WHERE r.tier = '2WL') AS tier_2_watch_list,
+           count(*) FILTER (WHERE r.tier = '3') AS tier_3,
+           count(*) FILTER (WHERE r.tier = 'special_case') AS special_case,
+           count(*) AS total
+    FROM analytics.rankings r
+    WHERE %(region)s::text IS NULL OR lower(r.region) = lower(%(region)s::text)
+    GROUP BY r.report_year
+)
 SELECT c.report_year,
-       count(r.iso3) FILTER (WHERE r.tier = '1') AS tier_1,
-       count(r.iso3) FILTER (WHERE r.tier = '2') AS tier_2,
-       count(r.iso3) FILTER (WHERE r.tier = '2WL') AS tier_2_watch_list,
-       count(r.iso3) FILTER (WHERE r.tier = '3') AS tier_3,
-       count(r.iso3) FILTER (WHERE r.tier = 'special_case') AS special_case,
-       count(r.iso3) AS total,
+       coalesce(n.tier_1, 0) AS tier_1,
+       coalesce(n.tier_2, 0) AS tier_2,
+       coalesce(n.tier_2_watch_list, 0) AS tier_2_watch_list,
+       coalesce(n.tier_3, 0) AS tier_3,
+       coalesce(n.special_case, 0) AS special_case,
+       coalesce(n.total, 0) AS total,
        c.published_total,
        c.complete
 FROM analytics.coverage c
-LEFT JOIN analytics.rankings r
-       ON r.report_year = c.report_year AND lower(r.region) = lower(coalesce(%(region)s, r.region))
+LEFT JOIN counts n USING (report_year)
 WHERE c.report_year BETWEEN coalesce(%(from_year)s, 0) AND coalesce(%(to_year)s, 9999)
-GROUP BY c.report_year, c.published_total, c.complete
 ORDER BY c.report_year

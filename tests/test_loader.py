@@ -115,3 +115,19 @@ def test_byte_order_mark_crlf_and_spaces_are_accepted(db_url, tmp_path):
 def test_missing_path_is_named(db_url, tmp_path):
     with pytest.raises(MissingInput, match="no such file"):
         load.load_files(db_url, [tmp_path / "nowhere.csv"])
+
+
+def test_history_is_refreshed_only_by_loads_that_feed_it(db, db_url, tmp_path):
+    def filenode():
+        node = db.execute("SELECT pg_relation_filenode('tip.ranking_history')").fetchone()[0]
+        db.rollback()
+        return node
+
+    before = filenode()
+    finding = write_csv(tmp_path / "findings_extra.csv", "report_year,country,category,finding,source\n"
+                        "2020,China,other,test fixture finding,test fixture\n")
+    load.load_files(db_url, [finding])
+    assert filenode() == before  # REFRESH rewrites the view; a findings load has no reason to
+    placement = write_csv(tmp_path / "new.csv", HEADER + "2025,Albania,2,test fixture\n")
+    load.load_files(db_url, [placement])
+    assert filenode() != before

@@ -156,7 +156,7 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False,
                 results.append(FileResult(path, kind.name, rows, inserted, updated, skipped=False))
             if problems:
                 raise InputProblem(problems)
-            if any(r.inserted or r.updated for r in results):
+            if any((r.inserted or r.updated) and seeds.KINDS_BY_NAME[r.kind].feeds_history for r in results):
                 # Recomputed inside the load's transaction, so readers never see stale changes.
                 conn.execute("REFRESH MATERIALIZED VIEW tip.ranking_history")
     return results

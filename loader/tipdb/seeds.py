@@ -46,6 +46,8 @@ class Kind:
     key: tuple[str, ...]
     # Needed only where two kinds share a header: the file name then decides.
     name_pattern: str | None = None
+    # Whether its table feeds tip.ranking_history, which must then be refreshed after a change.
+    feeds_history: bool = False
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -77,6 +79,7 @@ KINDS: tuple[Kind, ...] = (
             Column("subregion", TEXT),
         ),
         key=("iso3",),
+        feeds_history=True,
     ),
     Kind(
         "country_names",
@@ -98,6 +101,7 @@ KINDS: tuple[Kind, ...] = (
             _source(),
         ),
         key=("report_year",),
+        feeds_history=True,
     ),
     Kind(
         "rankings",
@@ -105,6 +109,7 @@ KINDS: tuple[Kind, ...] = (
         "tier placements: one row per country per report year",
         (_year(), Column("country", COUNTRY), Column("tier", TIER), _source()),
         key=("report_year", "country"),
+        feeds_history=True,
     ),
     Kind(
         "tier_counts",
@@ -112,6 +117,7 @@ KINDS: tuple[Kind, ...] = (
         "per-tier counts as published, for checking completeness",
         (_year(), Column("tier", TIER), Column("count", INTEGER, sql_type="integer"), _source()),
         key=("report_year", "tier", "source"),
+        feeds_history=True,  # published counts decide which years are complete
     ),
     Kind(
         "tier_conflicts",
