@@ -15,6 +15,7 @@ import tempfile
 import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from pytest_postgresql import factories
+from pytest_postgresql.janitor import DatabaseJanitor
 
 SERVER: dict = {}
 
@@ -74,6 +75,36 @@ other_db = factories.postgresql("tipdb_server", dbname="tipdb_test_other")
 
 empty_server = factories.postgresql_noproc(dbname="tipdb_empty")
 empty_db = factories.postgresql("empty_server")
+
+
+@pytest.fixture(scope="session")
+def seeded(tipdb_server):
+    """One seeded clone shared by the tests that only read, opened read-only so that none can write.
+
+    Cloning costs tens of milliseconds; a test that changes data takes `db`, its own clone.
+    """
+    import psycopg
+
+    name = f"{tipdb_server.template_dbname}_shared"
+    janitor = DatabaseJanitor(user=tipdb_server.user, host=tipdb_server.host, port=tipdb_server.port,
+                              password=tipdb_server.password, dbname=name,
+                              template_dbname=tipdb_server.template_dbname)
+    with janitor:
+        with psycopg.connect(conninfo(name), options="-c default_transaction_read_only=on") as conn:
+            yield conn
+
+
+@pytest.fixture
+def reader_db(seeded):
+    """The shared read-only clone, its transaction rolled back after each test."""
+    yield seeded
+    seeded.rollback()
+
+
+@pytest.fixture
+def reader_url(seeded) -> str:
+    """Connection string of the shared clone, read-only for every session that uses it."""
+    return conninfo(seeded.info.dbname) + " options='-c default_transaction_read_only=on'"
 
 
 @pytest.fixture

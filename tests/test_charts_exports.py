@@ -14,9 +14,9 @@ from tipdb.cli import main
 
 
 @pytest.fixture
-def run(db_url):
+def run(reader_url):
     def invoke(*args):
-        return CliRunner().invoke(main, list(args), env={"DATABASE_URL": db_url})
+        return CliRunner().invoke(main, list(args), env={"DATABASE_URL": reader_url})
 
     return invoke
 
@@ -35,9 +35,9 @@ def test_history_chart_labels_countries_tiers_years_and_source(run, tmp_path):
         assert label in text
 
 
-def test_history_gaps_stay_gaps(db):
-    rows = charts._rows(db, "country_history", country="Namibia")
-    years = [r["report_year"] for r in charts._rows(db, "coverage")]
+def test_history_gaps_stay_gaps(reader_db):
+    rows = charts._rows(reader_db, "country_history", country="Namibia")
+    years = [r["report_year"] for r in charts._rows(reader_db, "coverage")]
     runs = charts._runs([(r["report_year"], r["tier"]) for r in rows], years)
     # No Namibia placement is sourced for 2016, so its line breaks there instead of bridging.
     assert [(run[0][0], run[-1][0]) for run in runs] == [(2008, 2015), (2017, 2024)]
@@ -105,9 +105,9 @@ def test_exported_data_package_is_valid(run, tmp_path):
     assert report.valid, report.flatten(["type", "message"])[:5]
 
 
-def test_seeds_are_a_valid_data_package_matching_the_catalog(db):
+def test_seeds_are_a_valid_data_package_matching_the_catalog(reader_db):
     committed = paths.seeds_dir() / "datapackage.json"
-    assert json.loads(committed.read_text()) == datapackage.seeds_descriptor(db), \
+    assert json.loads(committed.read_text()) == datapackage.seeds_descriptor(reader_db), \
         "seeds/datapackage.json is stale: run `tipdb seeds datapackage`"
     report = validate(committed)
     assert report.valid, report.flatten(["type", "message"])[:5]

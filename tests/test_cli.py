@@ -15,12 +15,21 @@ from tipdb.cli import main
 from helpers import write_csv
 
 
-@pytest.fixture
-def run(db_url):
+def _runner(url):
     def invoke(*args):
-        return CliRunner().invoke(main, list(args), env={"DATABASE_URL": db_url}, catch_exceptions=False)
+        return CliRunner().invoke(main, list(args), env={"DATABASE_URL": url}, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def run(reader_url):
+    return _runner(reader_url)
+
+
+@pytest.fixture
+def run_writable(db_url):
+    return _runner(db_url)
 
 
 def test_help_lists_every_command(run):
@@ -60,9 +69,9 @@ def test_unknown_query_and_parameter_exit_2_with_the_choices(run):
     assert result.exit_code == 2 and "year (integer)" in result.stderr
 
 
-def test_load_refusal_exits_65_naming_file_line_column_value(run, tmp_path):
+def test_load_refusal_exits_65_naming_file_line_column_value(run_writable, tmp_path):
     path = write_csv(tmp_path / "typo.csv", "report_year,country,tier,source\n2025,Namibiaa,1,x\n")
-    result = run("load", str(path))
+    result = run_writable("load", str(path))
     assert result.exit_code == 65
     assert f"{path}:2, column 'country', value 'Namibiaa'" in result.stderr
     assert "did you mean 'Namibia'?" in result.stderr

@@ -43,7 +43,7 @@ def _state(conn):
 
 
 def test_two_loaders_at_once_end_like_one(db, db_url, other_db, other_db_url, tmp_path):
-    path = _synthetic_findings(tmp_path / "findings_extra.csv", 20_000)
+    path = _synthetic_findings(tmp_path / "findings_extra.csv", 5_000)
     single = subprocess.run(TIPDB + ["load", str(path)], env=_env(DATABASE_URL=other_db_url),
                             capture_output=True, text=True, timeout=120)
     assert single.returncode == 0, single.stderr
@@ -53,9 +53,9 @@ def test_two_loaders_at_once_end_like_one(db, db_url, other_db, other_db_url, tm
     assert [p.returncode for p in both] == [0, 0], outputs
     messages = sorted(err for _, err in outputs)
     # The advisory lock made one wait; it then found the file loaded and skipped it.
-    assert "20000 inserted" in messages[0] and "already loaded" in messages[1]
+    assert "5000 inserted" in messages[0] and "already loaded" in messages[1]
     assert _state(db) == _state(other_db)
-    assert db.execute("SELECT count(*) FROM tip.finding WHERE summary LIKE 'synthetic finding %%'").fetchone() == (20_000,)
+    assert db.execute("SELECT count(*) FROM tip.finding WHERE summary LIKE 'synthetic finding %%'").fetchone() == (5_000,)
 
 
 def test_a_loader_killed_mid_load_leaves_nothing(db, db_url, tmp_path):

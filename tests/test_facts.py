@@ -3,8 +3,8 @@
 import pytest
 
 
-def one(db, sql, *params):
-    return db.execute(sql, params).fetchone()
+def one(reader_db, sql, *params):
+    return reader_db.execute(sql, params).fetchone()
 
 
 @pytest.mark.parametrize(
@@ -21,73 +21,73 @@ def one(db, sql, *params):
         (2024, "Haiti", "special_case"),
     ],
 )
-def test_known_placements(db, year, country, tier):
-    row = one(db, "SELECT tier FROM analytics.rankings WHERE report_year = %s AND country = %s", year, country)
+def test_known_placements(reader_db, year, country, tier):
+    row = one(reader_db, "SELECT tier FROM analytics.rankings WHERE report_year = %s AND country = %s", year, country)
     assert row == (tier,)
 
 
-def test_2015_has_the_published_tier_counts(db):
-    counts = dict(db.execute(
+def test_2015_has_the_published_tier_counts(reader_db):
+    counts = dict(reader_db.execute(
         "SELECT tier, placements FROM analytics.tier_counts WHERE report_year = 2015"
     ).fetchall())
     assert counts == {"1": 31, "2": 89, "2WL": 44, "3": 23, "special_case": 1}
 
 
-def test_2020_tier_3_is_the_published_nineteen(db):
-    row = one(db, "SELECT placements, published_count, matches_published FROM analytics.tier_counts "
+def test_2020_tier_3_is_the_published_nineteen(reader_db):
+    row = one(reader_db, "SELECT placements, published_count, matches_published FROM analytics.tier_counts "
                   "WHERE report_year = 2020 AND tier = '3'")
     assert row == (19, 19, True)
 
 
-def test_gaps_stay_gaps(db):
+def test_gaps_stay_gaps(reader_db):
     # SOURCES.md: no 2024 statement was found for Somalia or Yemen, so neither has a row.
-    rows = db.execute("SELECT iso3 FROM analytics.rankings WHERE report_year = 2024 AND iso3 IN ('SOM', 'YEM')")
+    rows = reader_db.execute("SELECT iso3 FROM analytics.rankings WHERE report_year = 2024 AND iso3 IN ('SOM', 'YEM')")
     assert rows.fetchall() == []
-    assert one(db, "SELECT placements, published_total, complete, missing_placements "
+    assert one(reader_db, "SELECT placements, published_total, complete, missing_placements "
                    "FROM analytics.coverage WHERE report_year = 2024") == (186, 188, False, 2)
 
 
-def test_coverage_flags_complete_and_partial_years(db):
-    complete = dict(db.execute("SELECT report_year, complete FROM analytics.coverage").fetchall())
+def test_coverage_flags_complete_and_partial_years(reader_db):
+    complete = dict(reader_db.execute("SELECT report_year, complete FROM analytics.coverage").fetchall())
     assert complete[2015] is True and complete[2020] is True and complete[2023] is True
     assert complete[2016] is False and complete[2025] is False
     assert complete[2021] is None  # no published total was found: tipdb cannot tell
 
 
-def test_every_source_kept_and_derived_rows_marked(db):
-    assert one(db, "SELECT count(*) FROM tip.ranking WHERE source_id IS NULL") == (0,)
+def test_every_source_kept_and_derived_rows_marked(reader_db):
+    assert one(reader_db, "SELECT count(*) FROM tip.ranking WHERE source_id IS NULL") == (0,)
     # SOURCES.md: Namibia 2019 is derived by elimination; its 2020 placement is read.
-    assert one(db, "SELECT verification FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2019") == ("derived",)
-    assert one(db, "SELECT verification FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020") == ("read",)
+    assert one(reader_db, "SELECT verification FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2019") == ("derived",)
+    assert one(reader_db, "SELECT verification FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020") == ("read",)
 
 
 @pytest.mark.parametrize("spelling", ["Burma", "Myanmar", "MMR", "mmr", "  burma "])
-def test_country_spellings_resolve_to_one_country(db, spelling):
-    assert one(db, "SELECT analytics.resolve_country(%s)", spelling) == ("MMR",)
+def test_country_spellings_resolve_to_one_country(reader_db, spelling):
+    assert one(reader_db, "SELECT analytics.resolve_country(%s)", spelling) == ("MMR",)
 
 
-def test_kosovo_is_xkx_in_europe(db):
-    assert one(db, "SELECT iso3, region FROM analytics.countries WHERE country = 'Kosovo'") == ("XKX", "Europe")
+def test_kosovo_is_xkx_in_europe(reader_db):
+    assert one(reader_db, "SELECT iso3, region FROM analytics.countries WHERE country = 'Kosovo'") == ("XKX", "Europe")
 
 
-def test_fiscal_year_names_the_report_after(db):
-    assert one(db, "SELECT report_year FROM analytics.reports WHERE fiscal_year = 2019") == (2020,)
+def test_fiscal_year_names_the_report_after(reader_db):
+    assert one(reader_db, "SELECT report_year FROM analytics.reports WHERE fiscal_year = 2019") == (2020,)
 
 
-def test_changes(db):
-    rows = dict(db.execute(
+def test_changes(reader_db):
+    rows = dict(reader_db.execute(
         "SELECT report_year, change FROM analytics.rankings WHERE iso3 = 'AFG' AND report_year IN (2019, 2020)"
     ).fetchall())
     assert rows[2020] == "downgrade"
-    namibia = one(db, "SELECT previous_tier, change FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020")
+    namibia = one(reader_db, "SELECT previous_tier, change FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020")
     assert namibia == ("2", "upgrade")
     # Vanuatu was first assessed in 2020 and 2019 is complete.
-    assert one(db, "SELECT change FROM analytics.rankings WHERE iso3 = 'VUT' AND report_year = 2020") == ("first_ranked",)
+    assert one(reader_db, "SELECT change FROM analytics.rankings WHERE iso3 = 'VUT' AND report_year = 2020") == ("first_ranked",)
 
 
-def test_changes_never_bleed_between_countries(db):
+def test_changes_never_bleed_between_countries(reader_db):
     """previous_tier must equal the same country's own placement in the preceding report, computed independently."""
-    mismatches = one(db, """
+    mismatches = one(reader_db, """
         WITH prev AS (
             SELECT r.report_year, r.iso3,
                    (SELECT p.tier_code FROM tip.ranking p
@@ -100,7 +100,7 @@ def test_changes_never_bleed_between_countries(db):
         WHERE a.previous_tier IS DISTINCT FROM prev.expected
     """)
     assert mismatches == (0,)
-    next_mismatches = one(db, """
+    next_mismatches = one(reader_db, """
         SELECT count(*) FROM analytics.rankings a
         WHERE a.next_tier IS DISTINCT FROM (
             SELECT n.tier_code FROM tip.ranking n
@@ -109,13 +109,13 @@ def test_changes_never_bleed_between_countries(db):
     """)
     assert next_mismatches == (0,)
     # And the view has exactly one row per placement.
-    assert one(db, "SELECT count(*) FROM analytics.rankings") == one(db, "SELECT count(*) FROM tip.ranking")
+    assert one(reader_db, "SELECT count(*) FROM analytics.rankings") == one(reader_db, "SELECT count(*) FROM tip.ranking")
 
 
-def test_runs_on_a_tier(db):
+def test_runs_on_a_tier(reader_db):
     # North Korea: Tier 3 in every report from 2003 (the 2001 and 2002 reports do not place it).
-    assert one(db, "SELECT tier_since, reports_on_tier FROM analytics.rankings "
+    assert one(reader_db, "SELECT tier_since, reports_on_tier FROM analytics.rankings "
                    "WHERE iso3 = 'PRK' AND report_year = 2025") == (2003, 23)
     # Namibia: upgraded to Tier 1 in 2020, back to Tier 2 in 2023.
-    assert one(db, "SELECT tier_since, reports_on_tier, next_tier FROM analytics.rankings "
+    assert one(reader_db, "SELECT tier_since, reports_on_tier, next_tier FROM analytics.rankings "
                    "WHERE iso3 = 'NAM' AND report_year = 2022") == (2020, 3, "2")

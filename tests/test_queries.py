@@ -6,8 +6,8 @@ from tipdb import queries
 from tipdb.errors import QueryProblem
 
 
-def run(db, name, **params):
-    columns, rows = queries.run(db, queries.get(name), {k: str(v) for k, v in params.items()})
+def run(reader_db, name, **params):
+    columns, rows = queries.run(reader_db, queries.get(name), {k: str(v) for k, v in params.items()})
     return [dict(zip(columns, row)) for row in rows]
 
 
@@ -22,47 +22,47 @@ def test_catalog_is_complete_and_every_header_parses():
         assert query.description and query.grain
 
 
-def test_tier_members_2020_tier_3(db):
-    rows = run(db, "tier_members", year=2020)
+def test_tier_members_2020_tier_3(reader_db):
+    rows = run(reader_db, "tier_members", year=2020)
     assert len(rows) == 19  # Baptist Press: 19 Tier 3 countries in 2020
     assert {"Afghanistan", "North Korea", "China", "Iran", "Russia"} <= set(by_country(rows))
 
 
-def test_tier_counts_by_year_2015_matches_published(db):
-    [row] = run(db, "tier_counts_by_year", from_year=2015, to_year=2015)
+def test_tier_counts_by_year_2015_matches_published(reader_db):
+    [row] = run(reader_db, "tier_counts_by_year", from_year=2015, to_year=2015)
     assert (row["tier_1"], row["tier_2"], row["tier_2_watch_list"], row["tier_3"], row["special_case"]) == (31, 89, 44, 23, 1)
     assert row["complete"] is True
 
 
 @pytest.mark.parametrize("spelling", ["Burma", "Myanmar", "MMR"])
-def test_country_history_accepts_any_spelling(db, spelling):
-    rows = run(db, "country_history", country=spelling)
+def test_country_history_accepts_any_spelling(reader_db, spelling):
+    rows = run(reader_db, "country_history", country=spelling)
     assert rows[0]["report_year"] == 2001 and rows[0]["tier"] == "3" and rows[0]["change"] == "first_ranked"
     assert {r["country"] for r in rows} == {"Myanmar"}
 
 
-def test_country_history_of_an_unknown_country_suggests(db):
+def test_country_history_of_an_unknown_country_suggests(reader_db):
     with pytest.raises(QueryProblem, match="unknown country 'Namibiaa'.*did you mean 'Namibia'"):
-        run(db, "country_history", country="Namibiaa")
+        run(reader_db, "country_history", country="Namibiaa")
 
 
-def test_tier_changes_2020_are_the_published_22_up_23_down(db):
-    rows = run(db, "tier_changes", year=2020)
+def test_tier_changes_2020_are_the_published_22_up_23_down(reader_db):
+    rows = run(reader_db, "tier_changes", year=2020)
     changes = [r["change"] for r in rows]
     assert changes.count("upgrade") == 22 and changes.count("downgrade") == 23  # Baptist Press, 2020
     assert by_country(rows)["Namibia"]["change"] == "upgrade"
-    downs = run(db, "tier_changes", year=2020, direction="downgrade")
+    downs = run(reader_db, "tier_changes", year=2020, direction="downgrade")
     assert len(downs) == 23 and {r["change"] for r in downs} == {"downgrade"}
 
 
-def test_new_to_tier_3_in_2020(db):
-    rows = run(db, "new_to_tier", tier=3, year=2020)
+def test_new_to_tier_3_in_2020(reader_db):
+    rows = run(reader_db, "new_to_tier", tier=3, year=2020)
     assert set(by_country(rows)) == {"Afghanistan", "Algeria", "Lesotho", "Nicaragua"}
     assert {r["previous_tier"] for r in rows} == {"2WL"}
 
 
-def test_watch_list_streaks_2020(db):
-    rows = by_country(run(db, "watch_list_streaks", year=2020))
+def test_watch_list_streaks_2020(reader_db):
+    rows = by_country(run(reader_db, "watch_list_streaks", year=2020))
     assert len(rows) == 44  # Factbook 2021: 44 Watch List countries in 2020
     # The 2020 narratives: "remained on Tier 2 Watch List for the second consecutive year".
     assert (rows["Vietnam"]["since"], rows["Vietnam"]["consecutive_reports"]) == (2019, 2)
@@ -72,36 +72,36 @@ def test_watch_list_streaks_2020(db):
     assert rows["Malaysia"]["consecutive_reports"] >= 3
 
 
-def test_longest_runs_on_tier_3(db):
-    top = run(db, "longest_runs", tier=3, limit=1)[0]
+def test_longest_runs_on_tier_3(reader_db):
+    top = run(reader_db, "longest_runs", tier=3, limit=1)[0]
     assert (top["country"], top["first_year"], top["last_year"]) == ("North Korea", 2003, 2025)
 
 
-def test_always_one_tier(db):
-    rows = by_country(run(db, "always_one_tier", min_reports=20))
+def test_always_one_tier(reader_db):
+    rows = by_country(run(reader_db, "always_one_tier", min_reports=20))
     assert rows["United Kingdom"]["tier"] == "1" and rows["United Kingdom"]["reports"] == 25
     assert rows["North Korea"]["tier"] == "3"
     assert "Namibia" not in rows
 
 
-def test_tiers_by_region_2020(db):
-    rows = {r["region"]: r for r in run(db, "tiers_by_region", year=2020)}
+def test_tiers_by_region_2020(reader_db):
+    rows = {r["region"]: r for r in run(reader_db, "tiers_by_region", year=2020)}
     assert sum(r["placed"] for r in rows.values()) == 188
     assert rows["Africa"]["tier_1"] == 1  # Namibia, upgraded in 2020
 
 
-def test_african_countries_on_tier_1(db):
-    rows = by_country(run(db, "region_tier_members", region="Africa", tier=1))
+def test_african_countries_on_tier_1(reader_db):
+    rows = by_country(run(reader_db, "region_tier_members", region="Africa", tier=1))
     assert rows["Namibia"]["first_year"] == 2020 and rows["Namibia"]["report_years"].startswith("2020, 2021, 2022")
 
 
-def test_unknown_region_suggests(db):
+def test_unknown_region_suggests(reader_db):
     with pytest.raises(QueryProblem, match="did you mean 'Africa'"):
-        run(db, "region_tier_members", region="Afrika")
+        run(reader_db, "region_tier_members", region="Afrika")
 
 
-def test_transition_matrix_2019_to_2020(db):
-    rows = {r["from_tier"]: r for r in run(db, "transition_matrix", from_year=2019, to_year=2020)}
+def test_transition_matrix_2019_to_2020(reader_db):
+    rows = {r["from_tier"]: r for r in run(reader_db, "transition_matrix", from_year=2019, to_year=2020)}
     tier_3 = rows["3"]
     assert tier_3["countries"] == 21
     # Six countries left Tier 3 for the Watch List in 2020 (reporter.am's five, plus Mauritania).
@@ -109,35 +109,35 @@ def test_transition_matrix_2019_to_2020(db):
     assert sum(r["countries"] for r in rows.values()) == 187
 
 
-def test_most_volatile_counts_changes_into_the_range(db):
-    rows = run(db, "most_volatile", from_year=2020, to_year=2020, limit=300)
+def test_most_volatile_counts_changes_into_the_range(reader_db):
+    rows = run(reader_db, "most_volatile", from_year=2020, to_year=2020, limit=300)
     moved = [r for r in rows if r["changes"] > 0]
     assert len(moved) == 45  # 22 upgrades + 23 downgrades, no special-case moves
     assert all(r["changes"] == r["upgrades"] + r["downgrades"] for r in moved)
 
 
-def test_cohort_tier_shares(db):
-    [row] = run(db, "cohort_tier_shares", cohort_year=2019, from_year=2019, to_year=2019)
+def test_cohort_tier_shares(reader_db):
+    [row] = run(reader_db, "cohort_tier_shares", cohort_year=2019, from_year=2019, to_year=2019)
     assert (row["cohort_size"], row["cohort_placed"]) == (187, 187)
     assert float(row["tier_1_pct"]) == round(33 * 100 / 187, 1)
 
 
-def test_coverage_query(db):
-    rows = {r["report_year"]: r for r in run(db, "coverage", from_year=2015, to_year=2025)}
+def test_coverage_query(reader_db):
+    rows = {r["report_year"]: r for r in run(reader_db, "coverage", from_year=2015, to_year=2025)}
     assert rows[2015]["complete"] is True and rows[2024]["missing_placements"] == 2
     assert len(rows) == 11
 
 
 @pytest.mark.parametrize("name", sorted(queries.catalog()))
-def test_every_query_runs_with_defaults(db, name):
+def test_every_query_runs_with_defaults(reader_db, name):
     query = queries.get(name)
     given = {p.name: "Burma" for p in query.parameters if p.required}
-    columns, rows = queries.run(db, query, given)
+    columns, rows = queries.run(reader_db, query, given)
     assert columns and rows
 
 
-def test_tier_counts_by_year_for_one_region(db):
-    rows = {r["report_year"]: r for r in run(db, "tier_counts_by_year", region="Africa")}
+def test_tier_counts_by_year_for_one_region(reader_db):
+    rows = {r["report_year"]: r for r in run(reader_db, "tier_counts_by_year", region="Africa")}
     assert rows[2020]["tier_1"] == 1  # Namibia
     assert rows[2020]["total"] == 53
     assert len(rows) == 25  # every report year, even where the region has no placement loaded

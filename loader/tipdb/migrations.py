@@ -75,14 +75,7 @@ def _open(url: str):
             conn.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
 
 
-def _recorded_hashes(backend) -> dict[str, str]:
-    cursor = backend.execute(f"SELECT migration_id, file_sha256 FROM {BOOKKEEPING_SCHEMA}.migration_file")
-    return dict(cursor.fetchall())
-
-
-def _verify_unchanged(backend, migrations) -> None:
-    recorded = _recorded_hashes(backend)
-    applied = {m.id for m in migrations if backend.is_applied(m)}
+def _refuse_edited(migrations, applied: set[str], recorded: dict[str, str]) -> None:
     edited = [m.id for m in migrations if m.id in applied and m.id in recorded and recorded[m.id] != _file_sha256(m)]
     if edited:
         raise MigrationProblem(
@@ -90,6 +83,11 @@ def _verify_unchanged(backend, migrations) -> None:
             + ", ".join(edited)
             + ". Restore them and add a new migration for the change instead."
         )
+
+
+def _verify_unchanged(backend, migrations) -> None:
+    cursor = backend.execute(f"SELECT migration_id, file_sha256 FROM {BOOKKEEPING_SCHEMA}.migration_file")
+    _refuse_edited(migrations, {m.id for m in migrations if backend.is_applied(m)}, dict(cursor.fetchall()))
 
 
 def apply(url: str, count: int | None = None) -> list[str]:
@@ -133,9 +131,20 @@ def rollback(url: str, count: int | None = 1) -> list[str]:
 
 
 def status(url: str) -> list[MigrationState]:
-    """Every migration in schema/ with the time it was applied, or None if pending."""
-    with _open(url) as (backend, migrations):
-        _verify_unchanged(backend, migrations)
-        cursor = backend.execute(f"SELECT migration_id, applied_at_utc FROM {BOOKKEEPING_SCHEMA}._yoyo_migration")
-        applied = dict(cursor.fetchall())
+    """Every migration in schema/ with the time it was applied, or None if pending.
+
+    Only reads, so that it works for a read-only user and never waits for the migration lock.
+    """
+    from yoyo import read_migrations
+
+    migrations = read_migrations(str(schema_dir()))
+    with database.connect(url) as conn:
+        def rows(table: str, columns: str) -> dict:
+            if conn.execute("SELECT to_regclass(%s)", [f"{BOOKKEEPING_SCHEMA}.{table}"]).fetchone()[0] is None:
+                return {}
+            return dict(conn.execute(f"SELECT {columns} FROM {BOOKKEEPING_SCHEMA}.{table}").fetchall())
+
+        applied = rows("_yoyo_migration", "migration_id, applied_at_utc")
+        recorded = rows("migration_file", "migration_id, file_sha256")
+    _refuse_edited(migrations, set(applied), recorded)
     return [MigrationState(m.id, applied.get(m.id)) for m in migrations]
