@@ -216,3 +216,20 @@ COMMENT ON COLUMN analytics.rankings.tier_since IS 'Report year in which the cou
 COMMENT ON COLUMN analytics.rankings.reports_on_tier IS 'Consecutive reports, up to and including this one, in which the country was on this tier.';
 COMMENT ON COLUMN analytics.rankings.source IS 'Citation of the public source of the placement.';
 COMMENT ON COLUMN analytics.rankings.verification IS 'read: stated directly by the source; derived: inferred from the statements the citation names.';
+
+-- The history's columns mean what the view's do: copy the view's column comments rather than repeat them.
+DO $$
+DECLARE
+    described record;
+BEGIN
+    FOR described IN
+        SELECT a.attname, col_description(a.attrelid, a.attnum) AS description
+        FROM pg_attribute a
+        JOIN pg_attribute m ON m.attrelid = 'tip.ranking_history'::regclass AND m.attname = a.attname
+        WHERE a.attrelid = 'analytics.rankings'::regclass AND a.attnum > 0
+    LOOP
+        EXECUTE format('COMMENT ON COLUMN tip.ranking_history.%I IS %L', described.attname, described.description);
+    END LOOP;
+END
+$$;
+COMMENT ON COLUMN tip.ranking_history.source_id IS 'Public source of the placement (tip.source).';

@@ -16,12 +16,12 @@ def test_every_analytics_column_is_documented(reader_db):
     undocumented = reader_db.execute("""
         SELECT c.relname || '.' || a.attname
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname IN ('analytics', 'tip') AND c.relkind IN ('r', 'v') AND a.attnum > 0
+        WHERE n.nspname IN ('analytics', 'tip') AND c.relkind IN ('r', 'v', 'm') AND a.attnum > 0
           AND NOT a.attisdropped AND col_description(c.oid, a.attnum) IS NULL
     """).fetchall()
     assert undocumented == []
     tables = reader_db.execute("""
         SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-        WHERE n.nspname IN ('analytics', 'tip') AND c.relkind IN ('r', 'v') AND obj_description(c.oid) IS NULL
+        WHERE n.nspname IN ('analytics', 'tip') AND c.relkind IN ('r', 'v', 'm') AND obj_description(c.oid) IS NULL
     """).fetchall()
     assert tables == []

@@ -5,10 +5,11 @@ from __future__ import annotations
 from tipdb import queries
 
 _RELATIONS = """
-SELECT c.oid, n.nspname, c.relname, CASE c.relkind WHEN 'v' THEN 'view' ELSE 'table' END,
+SELECT c.oid, n.nspname, c.relname,
+       CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN 'materialized view' ELSE 'table' END,
        coalesce(obj_description(c.oid, 'pg_class'), '')
 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-WHERE n.nspname = %s AND c.relkind IN ('r', 'v')
+WHERE n.nspname = %s AND c.relkind IN ('r', 'v', 'm')
 ORDER BY c.relname
 """
 _COLUMNS = """
