@@ -82,6 +82,10 @@ def test_status_shows_coverage(run):
     assert result.exit_code == 0
     assert "tip.ranking,3885" in result.stdout
     assert "2015,188,0,188,True" in result.stdout
+    assert "Coverage per report year:" in result.stderr
+    report = json.loads(run("status", "--format", "json").stdout)
+    assert {"table": "tip.ranking", "rows": 3885} in report["rows per table"]
+    assert next(r for r in report["coverage per report year"] if r["report_year"] == 2024)["missing_placements"] == 2
 
 
 def test_up_on_the_embedded_default_as_a_user_would(tmp_path):

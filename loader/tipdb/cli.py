@@ -146,28 +146,39 @@ def rollback(count, everything):
 @main.command()
 @format_option
 def status(fmt):
-    """Show migrations, row counts per table and per-year coverage."""
+    """Show migrations, row counts per table and per-year coverage.
+
+    With --format json, one object with the three sections; with csv, the sections one after
+    the other and their titles on standard error.
+    """
+    import json
+
     from tipdb import database, migrations, output
 
     url = database.url()
     states = migrations.status(url)
-    click.echo("Migrations:")
-    output.render(["migration", "applied_at"],
-                  [(s.migration_id, s.applied_at or "pending") for s in states], fmt, sys.stdout)
-    if any(s.applied_at is None for s in states):
-        click.echo("(run `tipdb migrate` to apply pending migrations)")
+    sections = [("migrations", ["migration", "applied_at"],
+                 [(s.migration_id, s.applied_at or "pending") for s in states])]
+    if all(s.applied_at for s in states):
+        with database.connect(url) as conn:
+            tables = conn.execute(
+                "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables "
+                "WHERE schemaname = 'tip' ORDER BY relname"
+            ).fetchall()
+            counts = [(t, conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for (t,) in tables]
+            sections.append(("rows per table", ["table", "rows"], counts))
+            cursor = conn.execute("SELECT * FROM analytics.coverage ORDER BY report_year")
+            sections.append(("coverage per report year", [c.name for c in cursor.description], cursor.fetchall()))
+    else:
+        click.echo("(run `tipdb migrate` to apply pending migrations)", err=True)
+    if fmt == "json":
+        json.dump({title: [{c: output.plain(v) for c, v in zip(columns, row)} for row in rows]
+                   for title, columns, rows in sections}, sys.stdout, indent=2, default=str)
+        click.echo()
         return
-    with database.connect(url) as conn:
-        tables = conn.execute(
-            "SELECT format('%I.%I', schemaname, relname) FROM pg_stat_user_tables "
-            "WHERE schemaname = 'tip' ORDER BY relname"
-        ).fetchall()
-        counts = [(t, conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]) for (t,) in tables]
-        click.echo("\nRows per table:")
-        output.render(["table", "rows"], counts, fmt, sys.stdout)
-        cursor = conn.execute("SELECT * FROM analytics.coverage ORDER BY report_year")
-        click.echo("\nCoverage per report year:")
-        output.render([c.name for c in cursor.description], cursor.fetchall(), fmt, sys.stdout)
+    for number, (title, columns, rows) in enumerate(sections):
+        click.echo(("\n" if number else "") + title.capitalize() + ":", err=fmt != "table")
+        output.render(columns, rows, fmt, sys.stdout)
 
 
 @main.command()
