@@ -121,3 +121,12 @@ def test_the_seed_package_check_catches_a_broken_reference(tmp_path):
     report = validate(copy / "datapackage.json")
     assert not report.valid
     assert "foreign-key" in {error[0] for error in report.flatten(["type"])}
+
+
+def test_a_missing_extra_is_named_not_a_traceback(run, tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if tipdb[charts] were not installed
+    result = run("chart", "mix", "-o", str(tmp_path / "mix.png"))
+    assert result.exit_code == 69
+    assert "pip install 'tipdb[charts]'" in result.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tipdb import queries
+from tipdb.errors import MissingExtra
 
 # Top to bottom, as the report ranks them; Special Case sits apart, below the scale.
 TIER_ROWS = {"1": 0, "2": 1, "2WL": 2, "3": 3, "special_case": 4.5}
@@ -25,7 +26,7 @@ def _figure(width: float, height: float):
         import matplotlib
         from matplotlib.figure import Figure
     except ImportError as exc:
-        raise RuntimeError("charts need the optional extra: pip install 'tipdb[charts]'") from exc
+        raise MissingExtra("charts", "charts") from exc
     matplotlib.rcParams["svg.fonttype"] = "none"  # keep text as text: searchable, testable
     return Figure(figsize=(width, height), layout="constrained")
 

@@ -1,7 +1,8 @@
 """The `tipdb` command line: parses arguments, calls the modules below, prints, sets exit codes.
 
 Exit codes follow sysexits(3): 0 success, 2 bad usage (unknown query or parameter),
-65 bad input data, 66 input file missing, 69 database unavailable, 70 migration problem.
+65 bad input data, 66 input file missing, 69 database or optional extra unavailable,
+70 migration problem.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ _EXIT_CODES = {
     errors.InputProblem: EXIT_DATAERR,
     errors.MissingInput: EXIT_NOINPUT,
     errors.ConnectionProblem: EXIT_UNAVAILABLE,
+    errors.MissingExtra: EXIT_UNAVAILABLE,
     errors.MigrationProblem: EXIT_SOFTWARE,
     errors.QueryProblem: EXIT_USAGE,
 }

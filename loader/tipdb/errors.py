@@ -17,6 +17,13 @@ class MigrationProblem(TipdbError):
     """A migration could not be applied, rolled back or verified."""
 
 
+class MissingExtra(TipdbError):
+    """A feature needs an optional extra that is not installed."""
+
+    def __init__(self, feature: str, extra: str):
+        super().__init__(f"{feature} need the optional extra: pip install 'tipdb[{extra}]'")
+
+
 class QueryProblem(TipdbError):
     """A canned query or one of its parameters is unknown or invalid."""
 

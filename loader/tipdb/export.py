@@ -11,7 +11,7 @@ from pathlib import Path
 from psycopg import sql
 
 from tipdb import output, queries
-from tipdb.errors import QueryProblem
+from tipdb.errors import MissingExtra, QueryProblem
 
 FORMATS = {".csv": "csv", ".jsonl": "jsonl", ".parquet": "parquet"}
 
@@ -60,7 +60,7 @@ def write(columns: list[str], rows: list[tuple], path: Path, fmt: str) -> Path:
             import pyarrow
             import pyarrow.parquet
         except ImportError as exc:
-            raise RuntimeError("Parquet needs the optional extra: pip install 'tipdb[export]'") from exc
+            raise MissingExtra("Parquet files", "export") from exc
         table = pyarrow.table({c: [row[i] for row in rows] for i, c in enumerate(columns)})
         pyarrow.parquet.write_table(table, path)
     else:

@@ -10,6 +10,8 @@ import csv
 import warnings
 from pathlib import Path
 
+from tipdb.errors import MissingExtra, TipdbError
+
 COUNTRY_COLUMNS = ("iso3", "name", "region", "subregion")
 
 
@@ -18,7 +20,7 @@ def classify(iso3_codes: list[str]) -> dict[str, tuple[str, str]]:
     try:
         import country_converter
     except ImportError as exc:
-        raise RuntimeError("regions need the optional extra: pip install 'tipdb[regions]'") from exc
+        raise MissingExtra("regions", "regions") from exc
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         converter = country_converter.CountryConverter()
@@ -40,7 +42,8 @@ def countries_rows(country_names_csv: Path) -> list[dict[str, str]]:
     regions = classify(codes)
     unclassified = [code for code in codes if code not in regions]
     if unclassified:
-        raise RuntimeError(f"country_converter has no region for: {', '.join(unclassified)}")
+        raise TipdbError(f"country_converter has no region for: {', '.join(unclassified)}; "
+                         "a region is never guessed, so add the code to country_converter's data or leave it out")
     return [
         {"iso3": code, "name": names[code], "region": regions[code][0], "subregion": regions[code][1]}
         for code in codes
