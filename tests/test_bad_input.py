@@ -92,6 +92,7 @@ CASES = [
          "must not be negative"),
     Case("thousands_separator", REPORTS + '2026,2026-06-25,,,"1,188",x\n', 2, "countries_ranked", "1,188",
          "without thousands separators: 1188"),
+    Case("count_too_large", REPORTS + "2026,2026-06-25,,,40000,x\n", 2, "countries_ranked", "40000", "too large"),
     Case("duplicate_report", REPORTS + "2026,2026-06-25,,,,x\n2026,2026-06-26,,,,y\n", 3, None, None, "repeats"),
     # Published tier counts.
     Case("count_as_words", COUNTS + "2020,3,nineteen,x\n", 2, "count", "nineteen", "not a whole number"),

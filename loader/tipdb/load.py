@@ -147,7 +147,7 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False,
                 try:
                     with conn.transaction():  # a savepoint: a refused file must not hide the others' problems
                         inserted, updated = _record_and_merge(conn, kind, path, checksum, rows, known.get(checksum))
-                except psycopg.errors.IntegrityError as exc:
+                except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
                     # The checks above mirror every constraint; this catches any they miss.
                     problems.append(Problem(collector.file, None, exc.diag.column_name, None,
                                             f"refused by the database: {exc.diag.message_primary}",

@@ -97,7 +97,7 @@ KINDS: tuple[Kind, ...] = (
             Column("release_date", DATE, sql_type="date"),
             Column("reporting_period_start", DATE, required=False, sql_type="date"),
             Column("reporting_period_end", DATE, required=False, sql_type="date"),
-            Column("countries_ranked", INTEGER, required=False, sql_type="integer"),
+            Column("countries_ranked", INTEGER, required=False, sql_type="smallint"),
             _source(),
         ),
         key=("report_year",),

@@ -21,6 +21,7 @@ from tipdb.suggest import did_you_mean
 
 MAX_PROBLEMS_PER_FILE = 50
 ALL = object()  # the converted form of "All countries": a row about no single country
+_LARGEST = {"smallint": 32_767, "integer": 2_147_483_647}
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _THOUSANDS = re.compile(r"^\d{1,3}([,.\s]\d{3})+$")
 # The reports' own wording for tiers, mapped to the codes the files use.
@@ -124,8 +125,8 @@ def _convert(column: seeds.Column, value: str, line: int, collector: Collector):
                 collector.add(line, column.name, value, "is not a report year",
                               "the first TIP Report was published in 2001")
                 return None
-            if number > 2_147_483_647:
-                collector.add(line, column.name, value, "is too large")
+            if number > _LARGEST[column.sql_type]:
+                collector.add(line, column.name, value, f"is too large (at most {_LARGEST[column.sql_type]:,})")
                 return None
             return number
         hint = None
