@@ -13,7 +13,6 @@ import shutil
 import statistics
 import string
 import tempfile
-import time
 from pathlib import Path
 
 import psycopg
@@ -65,12 +64,6 @@ def summary(seconds: list[float]) -> dict[str, float]:
         "min": ordered[0],
         "max": ordered[-1],
     }
-
-
-def timed(function, *args, **kwargs) -> tuple[float, object]:
-    start = time.perf_counter()
-    result = function(*args, **kwargs)
-    return time.perf_counter() - start, result
 
 
 def synthetic_codes(count: int, exclude: set[str] = frozenset()) -> list[str]:

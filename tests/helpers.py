@@ -22,3 +22,11 @@ def write_csv(path: Path, text: str | bytes) -> Path:
         text = text.encode("utf-8")
     path.write_bytes(text)
     return path
+
+
+def query_rows(conn, name: str, **params) -> list[dict]:
+    """Run a canned query with parameters given as keywords; rows as dicts."""
+    from tipdb import queries
+
+    columns, rows = queries.run(conn, queries.get(name), {k: str(v) for k, v in params.items()})
+    return [dict(zip(columns, row)) for row in rows]

@@ -141,7 +141,7 @@ def check_serve(call, socket_url):
     served = call("serve", "--port", str(port))
     assert served.returncode == 0, served.stderr
     reader_url = served.stdout.strip()
-    assert reader_url.startswith(f"postgresql://tip_reader:") and reader_url.endswith(f"@127.0.0.1:{port}/tipdb")
+    assert reader_url.startswith("postgresql://tip_reader:") and reader_url.endswith(f"@127.0.0.1:{port}/tipdb")
     with psycopg.connect(reader_url) as conn:
         assert conn.execute("SELECT count(*) FROM analytics.rankings WHERE report_year = 2015").fetchone() == (188,)
         with pytest.raises(psycopg.errors.InsufficientPrivilege):

@@ -3,13 +3,9 @@
 import pytest
 from click.testing import CliRunner
 
-from tipdb import queries
 from tipdb.cli import main
 
-
-def run(reader_db, name, **params):
-    columns, rows = queries.run(reader_db, queries.get(name), {k: str(v) for k, v in params.items()})
-    return [dict(zip(columns, row)) for row in rows]
+from helpers import query_rows as run
 
 
 def test_north_korea_state_sponsored_forced_labor_is_found_by_words(reader_db):

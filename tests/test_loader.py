@@ -1,7 +1,5 @@
 """Loading: idempotence, all-or-nothing, and clear refusals of bad input."""
 
-from pathlib import Path
-
 import pytest
 
 from tipdb import load, seeds

@@ -5,10 +5,7 @@ import pytest
 from tipdb import queries
 from tipdb.errors import QueryProblem
 
-
-def run(reader_db, name, **params):
-    columns, rows = queries.run(reader_db, queries.get(name), {k: str(v) for k, v in params.items()})
-    return [dict(zip(columns, row)) for row in rows]
+from helpers import query_rows as run
 
 
 def by_country(rows):

@@ -1,6 +1,5 @@
 """tip_reader reads the analytics views and nothing else."""
 
-import psycopg
 import pytest
 from psycopg import errors
 

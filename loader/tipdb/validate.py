@@ -227,12 +227,6 @@ _UNKNOWN = {
         # Suggest the canonical name, whichever spelling is closest.
         "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)",
     ),
-    seeds.COUNTRY_OR_ALL: (
-        "SELECT line_no, {col} FROM stage s WHERE {col} IS NOT NULL AND NOT EXISTS "
-        "(SELECT 1 FROM tip.country_name n WHERE lower(n.name) = lower(s.{col}))",
-        "unknown country name (write 'All countries' for a report-wide finding)",
-        "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)",
-    ),
     seeds.CATEGORY: (
         "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS "
         "(SELECT 1 FROM tip.finding_category f WHERE f.category = s.{col})",
@@ -262,6 +256,13 @@ _UNKNOWN = {
         "SELECT report_year::text, report_year::text FROM tip.report",
     ),
 }
+
+# "All countries" is already NULL in the staging table, so it is the country check with a fuller message.
+_UNKNOWN[seeds.COUNTRY_OR_ALL] = (
+    _UNKNOWN[seeds.COUNTRY][0],
+    "unknown country name (write 'All countries' for a report-wide finding)",
+    _UNKNOWN[seeds.COUNTRY][2],
+)
 
 # Checks that concern one kind only, mirroring the CHECK constraints of its table so that a
 # violation is reported with its line: (SQL giving line_no, column, value, expected; message).
