@@ -1,34 +1,50 @@
-"""Loading throughput: tipdb's loader against a raw COPY into an identical table, same run, same server.
+"""The loader against the real floor: a whole `tipdb load FILE` process vs COPY into the keys-only table
+followed by adding the foreign keys in bulk, into the same final schema, same server, same run.
 
-    python benchmarks/load_throughput.py [ROWS ...]      (default: 10000 100000 1000000)
+    python benchmarks/load_throughput.py [--rows 1000000 ...] [--repeat 3]
 
-For each size, synthetic rankings (synthetic countries and report years, in a throwaway database)
-are written to a CSV file in the seed format, then
-  1. loaded by tipdb (validate while streaming, COPY into staging, reference checks, merge), and
-  2. COPYed raw (the same rows with the keys already resolved) into a table with the same
-     columns, constraints and indexes as tip.ranking.
-It prints rows per second for both, their ratio, the loader's peak memory (it must stream), and how
-long the refresh of the placement history (tip.ranking_history, part of every load that changes
-rows) takes on its own.
+For each size, synthetic placements (synthetic countries "Synthetic AAA"... and report years
+2001-2100, in throwaway databases on a throwaway server) are written to a CSV file in the seed
+format. Two databases are cloned from one template (migrated, synthetic countries, spellings and
+reports loaded) for every repeat:
+
+  tipdb  `tipdb load FILE` as its own process (DATABASE_URL names the clone): the time from fork to
+         exit, and that process's own peak RSS (wait4's ru_maxrss; the server's memory is not in it).
+  floor  the same rows, keys already resolved to what tipdb stores, loaded by one `psql` process:
+         BEGIN; \\copy into tip.ranking with its five foreign keys dropped beforehand (primary key,
+         NOT NULLs and index kept: the keys-only table); ALTER TABLE ... ADD CONSTRAINT for each
+         foreign key with its original definition (validated by PostgreSQL); COMMIT.
+         The floor does not refresh tip.ranking_history; tipdb does (its share is printed).
+
+Both end with the same rows and the same constraints on tip.ranking (checked). The goal is
+floor / tipdb >= 0.3, printed as tipdb / floor <= 3.33. With log_min_duration_statement on the tipdb
+clone, the statements of the load that took 100 ms or more are read back from the server log:
+the phases of tipdb's time.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
-import json
-import subprocess
+import re
+import statistics
 import sys
-import time
 from pathlib import Path
 
 import psycopg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, synthetic_codes, throwaway_database  # noqa: E402
+from common import (RESULTS, TIPDB, goal, recorded, run, summary, synthetic_codes,  # noqa: E402
+                    throwaway_server, user_env)
 
 YEARS = list(range(2001, 2101))
 TIERS = ["1", "2", "2WL", "3", "special_case"]
 SOURCE = "Synthetic benchmark row, not data"
+FOREIGN_KEYS = ("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = 'tip.ranking'::regclass AND contype = 'f' ORDER BY conname")
+SHAPE = ("SELECT array_agg(pg_get_constraintdef(oid) ORDER BY 1) FROM pg_constraint "
+         "WHERE conrelid = 'tip.ranking'::regclass")
+_DURATION = re.compile(r"duration: ([\d.]+) ms\s+(?:statement|execute [^:]*|bind [^:]*|parse [^:]*): (.*)")
 
 
 def reference_files(directory: Path, countries: int) -> list[Path]:
@@ -52,91 +68,137 @@ def reference_files(directory: Path, countries: int) -> list[Path]:
     return [countries_csv, names_csv, reports_csv]
 
 
-def rankings_file(path: Path, rows: int, countries: int) -> None:
+def write_files(directory: Path, rows: int, countries: int) -> tuple[Path, Path]:
+    """The seed-format file tipdb loads, and the same rows as tipdb stores them, for the floor."""
     codes = synthetic_codes(countries)
-    with path.open("w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
+    path = directory / f"tier_placements_{rows}.csv"
+    resolved = directory / f"resolved_{rows}.csv"
+    with path.open("w", newline="") as f, resolved.open("w", newline="") as g:
+        w, v = csv.writer(f, lineterminator="\n"), csv.writer(g, lineterminator="\n")
         w.writerow(["report_year", "country", "tier", "source"])
         for n in range(rows):
-            w.writerow([YEARS[n // countries], f"Synthetic {codes[n % countries]}", TIERS[n % 5], SOURCE])
+            year, code, tier = YEARS[n // countries], codes[n % countries], TIERS[n % 5]
+            w.writerow([year, f"Synthetic {code}", tier, SOURCE])
+            v.writerow([year, code, tier])
+    return path, resolved
 
 
-def raw_copy(url: str, path: Path, countries: int) -> float:
-    """COPY the same rows, keys already resolved, into a twin of tip.ranking."""
-    codes = synthetic_codes(countries)
-    resolved = path.with_suffix(".resolved.csv")
+def run_tipdb(server, template: str, path: Path, rows: int) -> dict:
+    url = server.create("bench_load_tipdb", template)
     with psycopg.connect(url, autocommit=True) as conn:
-        source_id = conn.execute("SELECT source_id FROM tip.source WHERE citation = %s", [SOURCE]).fetchone()[0]
-        run_id = conn.execute("SELECT max(load_run_id) FROM tip.load_run").fetchone()[0]
-        conn.execute("DROP TABLE IF EXISTS tip.ranking_raw")
-        conn.execute("CREATE TABLE tip.ranking_raw (LIKE tip.ranking INCLUDING ALL)")
-        for column, target in (("report_year", "tip.report"), ("iso3", "tip.country"), ("tier_code", "tip.tier"),
-                               ("source_id", "tip.source"), ("load_run_id", "tip.load_run")):
-            conn.execute(f"ALTER TABLE tip.ranking_raw ADD FOREIGN KEY ({column}) REFERENCES {target}")
-    rows = sum(1 for _ in path.open()) - 1
-    with resolved.open("w", newline="") as f:
-        w = csv.writer(f, lineterminator="\n")
-        for n in range(rows):
-            w.writerow([YEARS[n // countries], codes[n % countries], TIERS[n % 5], source_id, run_id])
+        conn.execute("ALTER DATABASE bench_load_tipdb SET log_min_duration_statement = 100")
+    offset = server.log.stat().st_size
+    done = run([TIPDB, "load", str(path)], env=user_env(DATABASE_URL=url))
     with psycopg.connect(url) as conn:
-        start = time.perf_counter()
-        with conn.cursor().copy("COPY tip.ranking_raw FROM STDIN (FORMAT csv)") as copy:
-            with resolved.open("rb") as f:
-                while block := f.read(1 << 20):
-                    copy.write(block)
-        conn.commit()
-        return time.perf_counter() - start
+        loaded = conn.execute("SELECT count(*) FROM tip.ranking").fetchone()[0]
+        shape = conn.execute(SHAPE).fetchone()[0]
+    server.drop("bench_load_tipdb")
+    assert loaded == rows, f"tipdb loaded {loaded} rows, expected {rows}"
+    with server.log.open(errors="replace") as log:
+        log.seek(offset)
+        phases = [(float(m.group(1)) / 1000, " ".join(m.group(2).split())[:80])
+                  for m in map(_DURATION.search, log) if m]
+    return {"seconds": done.seconds, "peak_rss_mb": done.peak_rss_mb, "shape": shape, "phases": phases,
+            "said": done.stderr.strip()}
 
 
-def tipdb_load(url: str, path: Path) -> tuple[float, int]:
-    """Time the loader in its own process, to measure its peak memory too."""
-    code = (
-        "import resource, sys, time; from pathlib import Path; from tipdb import load;"
-        "t = time.perf_counter(); load.load_files(sys.argv[1], [Path(sys.argv[2])]);"
-        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+def run_floor(server, template: str, resolved: Path, rows: int, work: Path) -> dict:
+    from tipdb import embedded
+
+    url = server.create("bench_load_floor", template)
+    with psycopg.connect(url, autocommit=True) as conn:
+        source_id = conn.execute("INSERT INTO tip.source (citation) VALUES (%s) ON CONFLICT (citation_md5) "
+                                 "DO UPDATE SET citation = EXCLUDED.citation RETURNING source_id", [SOURCE]).fetchone()[0]
+        run_id = conn.execute(
+            "INSERT INTO tip.load_run (file_name, file_sha256, file_kind, row_count, inserted, updated) "
+            "VALUES ('floor.csv', repeat('0', 64), 'tier_placements', %s, %s, 0) RETURNING load_run_id",
+            [rows, rows]).fetchone()[0]
+        keys = conn.execute(FOREIGN_KEYS).fetchall()
+        for name, _ in keys:  # the keys-only table: primary key, NOT NULLs and index stay
+            conn.execute(f"ALTER TABLE tip.ranking DROP CONSTRAINT {name}")
+    script = work / "floor.sql"
+    script.write_text(
+        "\\set ON_ERROR_STOP on\nBEGIN;\n"
+        f"\\copy tip.ranking (report_year, iso3, tier_code) FROM '{resolved}' WITH (FORMAT csv)\n"
+        # source and load run are the same for every row, as in tipdb's load: column defaults, set for the COPY only
+        + "".join(f"ALTER TABLE tip.ranking ADD CONSTRAINT {name} {definition};\n" for name, definition in keys)
+        + "COMMIT;\n"
     )
-    out = subprocess.run([sys.executable, "-c", code, url, str(path)], check=True, capture_output=True, text=True)
-    seconds, peak_kib = out.stdout.split()
-    return float(seconds), int(peak_kib)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f"ALTER TABLE tip.ranking ALTER source_id SET DEFAULT {int(source_id)}, "
+                     f"ALTER load_run_id SET DEFAULT {int(run_id)}")
+    done = run([str(embedded.bin_dir() / "psql"), "-X", "-q", "-d", url, "-f", str(script)], env=user_env())
+    with psycopg.connect(url) as conn:
+        conn.execute("ALTER TABLE tip.ranking ALTER source_id DROP DEFAULT, ALTER load_run_id DROP DEFAULT")
+        loaded = conn.execute("SELECT count(*) FROM tip.ranking").fetchone()[0]
+        shape = conn.execute(SHAPE).fetchone()[0]
+    server.drop("bench_load_floor")
+    assert loaded == rows, f"floor loaded {loaded} rows, expected {rows}"
+    return {"seconds": done.seconds, "shape": shape}
 
 
-def main(sizes: list[int]) -> None:
-    from tipdb import migrations, load
+def phases_of(runs: list[dict]) -> list[tuple[str, float]]:
+    """Median seconds per logged statement (first 80 characters), over the runs, largest first."""
+    by_statement: dict[str, list[float]] = {}
+    for r in runs:
+        seen: dict[str, float] = {}
+        for seconds, statement in r["phases"]:
+            key = re.sub(r"\$\d+|\d+", "N", statement)
+            seen[key] = seen.get(key, 0) + seconds
+        for key, seconds in seen.items():
+            by_statement.setdefault(key, []).append(seconds)
+    return sorted(((k, statistics.median(v)) for k, v in by_statement.items()), key=lambda kv: -kv[1])
 
-    RESULTS.mkdir(parents=True, exist_ok=True)
+
+def main() -> None:
+    from tipdb import load, migrations
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each, interleaved; medians are reported")
+    args = parser.parse_args()
     work = RESULTS / "load"
-    work.mkdir(exist_ok=True)
-    report = []
-    for rows in sizes:
-        countries = min(17_576, max(100, rows // len(YEARS) + 1))
-        with throwaway_database("bench_load") as url:
-            migrations.apply(url)
-            load.load_files(url, reference_files(work, countries))
-            path = work / f"rankings_{rows}.csv"
-            rankings_file(path, rows, countries)
-            tipdb_seconds, peak_kib = tipdb_load(url, path)
-            with psycopg.connect(url, autocommit=True) as conn:  # part of every load that changes rows
-                refresh_seconds = time.perf_counter()
-                conn.execute("REFRESH MATERIALIZED VIEW tip.ranking_history")
-                refresh_seconds = time.perf_counter() - refresh_seconds
-            raw_seconds = raw_copy(url, path, countries)
-            size_mb = path.stat().st_size / 1e6
-        entry = {
-            "rows": rows,
-            "file_mb": round(size_mb, 1),
-            "tipdb_rows_per_s": round(rows / tipdb_seconds),
-            "raw_copy_rows_per_s": round(rows / raw_seconds),
-            "ratio": round(raw_seconds / tipdb_seconds, 3),
-            "tipdb_s": round(tipdb_seconds, 3),
-            "raw_copy_s": round(raw_seconds, 3),
-            "loader_peak_rss_mb": round(peak_kib / 1024, 1),
-            "history_refresh_s": round(refresh_seconds, 3),
-            "ratio_without_refresh": round(raw_seconds / (tipdb_seconds - refresh_seconds), 3),
-        }
-        report.append(entry)
-        print(json.dumps(entry), flush=True)
-    (RESULTS / "load_throughput.json").write_text(json.dumps(report, indent=2))
+    work.mkdir(parents=True, exist_ok=True)
+    with recorded("load_throughput", rows=args.rows, repeat=args.repeat) as report, throwaway_server() as server:
+        for rows in args.rows:
+            countries = max(100, -(-rows // len(YEARS)))
+            server.create("bench_load_template")
+            migrations.apply(server.database_url("bench_load_template"))
+            load.load_files(server.database_url("bench_load_template"), reference_files(work, countries))
+            path, resolved = write_files(work, rows, countries)
+            tipdb_runs, floor_runs = [], []
+            for i in range(args.repeat):
+                order = (("tipdb", "floor") if i % 2 == 0 else ("floor", "tipdb"))
+                for which in order:
+                    if which == "tipdb":
+                        tipdb_runs.append(run_tipdb(server, "bench_load_template", path, rows))
+                    else:
+                        floor_runs.append(run_floor(server, "bench_load_template", resolved, rows, work))
+                print(f"  {rows:,} rows, run {i + 1}: tipdb {tipdb_runs[-1]['seconds']:.2f} s "
+                      f"(peak RSS {tipdb_runs[-1]['peak_rss_mb']:.1f} MB), floor {floor_runs[-1]['seconds']:.2f} s",
+                      flush=True)
+            server.drop("bench_load_template")
+            assert tipdb_runs[0]["shape"] == floor_runs[0]["shape"], "the floor must end with the same constraints"
+            t = summary([r["seconds"] for r in tipdb_runs])
+            f = summary([r["seconds"] for r in floor_runs])
+            rss = max(r["peak_rss_mb"] for r in tipdb_runs)
+            phases = phases_of(tipdb_runs)
+            report["figures"][str(rows)] = {
+                "file_mb": round(path.stat().st_size / 1e6, 1), "tipdb_s": t, "floor_s": f,
+                "tipdb_rows_per_s": round(rows / t["median"]), "floor_rows_per_s": round(rows / f["median"]),
+                "peak_rss_mb": round(rss, 1), "tipdb_said": tipdb_runs[-1]["said"],
+                "phases_s": [(k, round(v, 3)) for k, v in phases],
+            }
+            print(f"\n{rows:,} placements ({path.stat().st_size / 1e6:.1f} MB): tipdb median {t['median']:.2f} s "
+                  f"({rows / t['median']:,.0f} rows/s), floor median {f['median']:.2f} s ({rows / f['median']:,.0f} "
+                  f"rows/s); peak RSS of `tipdb load` {rss:.1f} MB")
+            print("  tipdb's statements of 100 ms or more (median s, share of its time):")
+            for statement, seconds in phases[:8]:
+                print(f"    {seconds:8.2f} s {seconds / t['median']:5.0%}  {statement}")
+            goal(report, f"loader at {rows:,} placements: tipdb load / (COPY keys-only + ADD FOREIGN KEY)",
+                 t["median"], f["median"], 1 / 0.3, yardstick_name="floor",
+                 note=f"floor/tipdb = {f['median'] / t['median']:.3f} (goal >= 0.3)")
 
 
 if __name__ == "__main__":
-    main([int(a) for a in sys.argv[1:]] or [10_000, 100_000, 1_000_000])
+    main()

