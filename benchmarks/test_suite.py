@@ -1,37 +1,58 @@
-"""The full test suite's wall time, as CI runs it, several runs.
+"""The test suite's wall time with the configured workers, as the README runs it, several runs.
 
-    python benchmarks/test_suite.py [RUNS]          (default: 3)
+    python benchmarks/test_suite.py [--runs 3] [--durations 25] [--slow]
+
+Runs `python -m pytest` (the README's test command; workers from pyproject's addopts) --runs times and
+reports the median wall time against the goal of 20 s; --durations passes `--durations=N` to the
+last run and prints the slowest phases; --slow also times the marked full run (`pytest -m slow`)
+that .ci/run adds after it.
 """
 
 from __future__ import annotations
 
-import json
-import subprocess
+import argparse
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import RESULTS, summary  # noqa: E402
+from common import TOP, goal, recorded, run, summary  # noqa: E402
 
-TOP = Path(__file__).resolve().parents[1]
+GOAL_S = 20.0
 
 
-def main(runs: int) -> None:
-    seconds = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=TOP,
-                                capture_output=True, text=True)
-        seconds.append(time.perf_counter() - start)
-        if result.returncode != 0:
-            sys.exit(result.stdout[-3000:])
-        print(result.stdout.strip().splitlines()[-1], f"({seconds[-1]:.1f} s wall)", flush=True)
-    stats = summary(seconds)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "test_suite.json").write_text(json.dumps(stats, indent=2))
-    print(f"test suite: median {stats['median']:.1f} s, min {stats['min']:.1f} s, max {stats['max']:.1f} s")
+def pytest(*extra: str):
+    done = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra], cwd=TOP, check=False)
+    if done.returncode != 0:
+        sys.exit(f"the suite failed:\n{done.stdout[-3000:]}")
+    return done
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--durations", type=int, default=0)
+    parser.add_argument("--slow", action="store_true")
+    args = parser.parse_args()
+    with recorded("test_suite", runs=args.runs, durations=args.durations, slow=args.slow) as report:
+        seconds = []
+        for i in range(args.runs):
+            last = i == args.runs - 1
+            done = pytest(*([f"--durations={args.durations}"] if last and args.durations else []))
+            seconds.append(done.seconds)
+            tail = done.stdout.strip().splitlines()
+            print(f"  run {i + 1}: {tail[-1]} ({done.seconds:.1f} s wall)", flush=True)
+            if last and args.durations:
+                start = next(n for n, line in enumerate(tail) if "slowest" in line)
+                print("\n".join(tail[start:start + args.durations + 1]))
+        stats = summary(seconds)
+        report["figures"]["suite_s"] = stats
+        goal(report, "test suite wall time (README command, configured workers)", stats["median"], GOAL_S, 1.0,
+             yardstick_name="goal", note=f"min {stats['min']:.1f} s, max {stats['max']:.1f} s, {stats['runs']} runs")
+        if args.slow:
+            done = pytest("-m", "slow")
+            report["figures"]["slow_run_s"] = done.seconds
+            print(f"  marked run (-m slow): {done.stdout.strip().splitlines()[-1]} ({done.seconds:.1f} s wall)")
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3)
+    main()
