@@ -119,7 +119,8 @@ def run(args: list[str], env: dict | None = None, check: bool = True, **kwargs) 
 def user_env(**extra) -> dict:
     """The environment of a user who has set nothing: no DATABASE_URL, no PG* variables."""
     env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "TIPDB_HOME", "PYTHONPROFILEIMPORTTIME") and not k.startswith("PG")}
+           if k not in ("DATABASE_URL", "TIPDB_HOME", "TIPDB_SERVER_ROOT", "PYTHONPROFILEIMPORTTIME")
+           and not k.startswith("PG")}
     env.update(extra)
     return env
 
@@ -152,21 +153,35 @@ class Server:
 
 
 @contextlib.contextmanager
+def fresh_home():
+    """Environment variables for a tipdb of its own: an empty TIPDB_HOME and, for tipdb run as root (whose
+    server's data lives outside TIPDB_HOME), an empty TIPDB_SERVER_ROOT; both removed afterwards."""
+    home = Path(tempfile.mkdtemp(prefix="tipdb-bench-"))
+    root = Path(tempfile.mkdtemp(prefix="tipdb-bench-root-"))
+    root.chmod(0o711)  # the server's OS user must be able to enter it
+    try:
+        yield {"TIPDB_HOME": str(home), "TIPDB_SERVER_ROOT": str(root)}
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextlib.contextmanager
 def throwaway_server():
     from tipdb import embedded
 
-    home = Path(tempfile.mkdtemp(prefix="tipdb-bench-"))
-    previous = os.environ.get("TIPDB_HOME")
-    os.environ["TIPDB_HOME"] = str(home)
-    try:
-        yield Server(embedded.start(), home)
-    finally:
-        embedded.stop()
-        shutil.rmtree(home, ignore_errors=True)
-        if previous is None:
-            os.environ.pop("TIPDB_HOME", None)
-        else:
-            os.environ["TIPDB_HOME"] = previous
+    with fresh_home() as variables:
+        previous = {k: os.environ.get(k) for k in variables}
+        os.environ.update(variables)
+        try:
+            yield Server(embedded.start(), Path(variables["TIPDB_HOME"]))
+        finally:
+            embedded.stop()
+            for k, v in previous.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
 
 
 def refresh_history(conn) -> None:

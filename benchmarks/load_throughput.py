@@ -42,7 +42,7 @@ TIERS = ["1", "2", "2WL", "3", "special_case"]
 SOURCE = "Synthetic benchmark row, not data"
 FOREIGN_KEYS = ("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
                 "WHERE conrelid = 'tip.ranking'::regclass AND contype = 'f' ORDER BY conname")
-SHAPE = ("SELECT array_agg(pg_get_constraintdef(oid) ORDER BY 1) FROM pg_constraint "
+SHAPE = ("SELECT array_agg(conname || ' ' || pg_get_constraintdef(oid) ORDER BY conname) FROM pg_constraint "
          "WHERE conrelid = 'tip.ranking'::regclass")
 _DURATION = re.compile(r"duration: ([\d.]+) ms\s+(?:statement|execute [^:]*|bind [^:]*|parse [^:]*): (.*)")
 

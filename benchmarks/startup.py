@@ -26,7 +26,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import TIPDB, goal, recorded, run, summary, user_env  # noqa: E402
+from common import TIPDB, fresh_home, goal, recorded, run, summary, user_env  # noqa: E402
 
 QUERY = [TIPDB, "query", "tier_members", "-p", "year=2020"]
 
@@ -81,24 +81,21 @@ def main() -> None:
     with recorded("startup", rounds=args.rounds, cold_rounds=args.cold_rounds) as report:
         cold, initdb = [], []
         for i in range(args.cold_rounds):
-            home = Path(tempfile.mkdtemp(prefix="tipdb-startup-"))
             scratch = Path(tempfile.mkdtemp(prefix="tipdb-initdb-"))
-            env = user_env(TIPDB_HOME=str(home))
-            try:
-                for which in (("up", "initdb") if i % 2 == 0 else ("initdb", "up")):
-                    if which == "up":
-                        cold.append(run([TIPDB, "up"], env=env).seconds)
-                    else:
-                        command, how = initdb_args(scratch / "pgdata")  # an empty directory, as the wheel's is
-                        initdb.append(run(command, env=user_env(), **how).seconds)
-            finally:
-                run([TIPDB, "down"], env=env, check=False)
-                shutil.rmtree(home, ignore_errors=True)
-                shutil.rmtree(scratch, ignore_errors=True)
+            with fresh_home() as variables:
+                env = user_env(**variables)
+                try:
+                    for which in (("up", "initdb") if i % 2 == 0 else ("initdb", "up")):
+                        if which == "up":
+                            cold.append(run([TIPDB, "up"], env=env).seconds)
+                        else:
+                            command, how = initdb_args(scratch / "pgdata")  # an empty directory, as the wheel's is
+                            initdb.append(run(command, env=user_env(), **how).seconds)
+                finally:
+                    run([TIPDB, "down"], env=env, check=False)
+                    shutil.rmtree(scratch, ignore_errors=True)
             print(f"  cold round {i + 1}: tipdb up {cold[-1]:.2f} s, initdb {initdb[-1]:.2f} s", flush=True)
 
-        home = Path(tempfile.mkdtemp(prefix="tipdb-startup-"))
-        env = user_env(TIPDB_HOME=str(home))
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
             "python -c 'import psycopg'": [sys.executable, "-c", "import psycopg"],
@@ -107,18 +104,19 @@ def main() -> None:
         }
         times: dict[str, list[float]] = {name: [] for name in commands}
         shares: list[dict[str, float]] = []
-        try:
-            run([TIPDB, "up"], env=env)
-            run(QUERY, env=env)  # the first query after up: caches warm
-            for i in range(args.rounds):
-                names = list(commands)
-                random.Random(i).shuffle(names)
-                for name in names:
-                    times[name].append(run(commands[name], env=env).seconds)
-                shares.append(import_shares(env))
-        finally:
-            run([TIPDB, "down"], env=env, check=False)
-            shutil.rmtree(home, ignore_errors=True)
+        with fresh_home() as variables:
+            env = user_env(**variables)
+            try:
+                run([TIPDB, "up"], env=env)
+                run(QUERY, env=env)  # the first query after up: caches warm
+                for i in range(args.rounds):
+                    names = list(commands)
+                    random.Random(i).shuffle(names)
+                    for name in names:
+                        times[name].append(run(commands[name], env=env).seconds)
+                    shares.append(import_shares(env))
+            finally:
+                run([TIPDB, "down"], env=env, check=False)
 
         stats = {name: summary(t) for name, t in times.items()}
         stats["cold tipdb up"] = summary(cold)

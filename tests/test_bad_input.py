@@ -6,11 +6,14 @@ problem has them), suggest a fix where one is obvious, and leave every table exa
 
 from dataclasses import dataclass
 
+import psycopg
 import pytest
 from click.testing import CliRunner
+from pytest_postgresql.janitor import DatabaseJanitor
 
 from tipdb.cli import EXIT_DATAERR, EXIT_NOINPUT, main
 
+from conftest import conninfo
 from helpers import table_checksums
 
 RANKINGS = "report_year,country,tier,source\n"
@@ -140,8 +143,32 @@ def test_the_matrix_is_large_and_distinct():
 
 
 @pytest.fixture(scope="module")
+def matrix_db(tipdb_server):
+    """One seeded clone for the whole matrix (a clone per case cost more than the cases themselves).
+
+    Every case must leave it exactly as it was and checks that it did, so a case that changed it fails.
+    """
+    name = f"{tipdb_server.template_dbname}_bad_input"
+    with DatabaseJanitor(user=tipdb_server.user, host=tipdb_server.host, port=tipdb_server.port,
+                         password=tipdb_server.password, dbname=name, template_dbname=tipdb_server.template_dbname):
+        with psycopg.connect(conninfo(name)) as conn:
+            yield conn
+
+
+@pytest.fixture
+def db(matrix_db):
+    yield matrix_db
+    matrix_db.rollback()
+
+
+@pytest.fixture
+def db_url(matrix_db) -> str:
+    return conninfo(matrix_db.info.dbname)
+
+
+@pytest.fixture(scope="module")
 def seeded_checksums():
-    """Every test database is a fresh clone of one template, so its checksums are computed once."""
+    """The matrix's database starts as a clone of the seeded template, so its checksums are computed once."""
     return {}
 
 

@@ -2,11 +2,14 @@
 
 Hypothesis takes a slice of a real seed file and applies one corruption that makes it invalid
 (unknown value, broken encoding, wrong shape, duplicate key, ...). Runs are derandomized so CI is
-repeatable; raise FUZZ_EXAMPLES for a longer hunt.
+repeatable. The default run tries FUZZ_EXAMPLES variants (100); the full 1,000 run with the slow
+marker (`pytest -m slow`, which .ci/run runs after the default suite); raise FUZZ_EXAMPLES_FULL
+for a longer hunt.
 """
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,7 +18,8 @@ from tipdb.errors import InputProblem
 
 from helpers import table_checksums
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "100"))
+FULL_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES_FULL", "1000"))
 SEEDS = {path: path.read_bytes().decode("utf-8").splitlines(keepends=True) for path in seeds.seed_files()}
 KINDS = {path: validate.detect_kind(path) for path in SEEDS}
 JUNK = st.text(alphabet="abcdefghijklmnopqrstuvwxyzXQZ#@!?", min_size=1, max_size=12).map(lambda s: "Zq" + s)
@@ -95,13 +99,15 @@ def corrupted_seed(draw):
     return path.name, how, data
 
 
-def test_corrupted_seed_files_are_refused_and_change_nothing(db, db_url, tmp_path):
+@pytest.mark.parametrize("examples", [pytest.param(EXAMPLES, id="default"),
+                                      pytest.param(FULL_EXAMPLES, id="full", marks=pytest.mark.slow)])
+def test_corrupted_seed_files_are_refused_and_change_nothing(db, db_url, tmp_path, examples):
     before = table_checksums(db)
     runs = db.execute("SELECT count(*) FROM tip.load_run").fetchone()
     db.rollback()
     tried = []
 
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
     @given(corrupted_seed())
     def refused(variant):
@@ -119,5 +125,5 @@ def test_corrupted_seed_files_are_refused_and_change_nothing(db, db_url, tmp_pat
         tried.append(how)
 
     refused()
-    assert len(tried) >= EXAMPLES
+    assert len(tried) >= examples
     assert table_checksums(db) == before
