@@ -1,0 +1,1 @@
+ALTER TABLE tip.country DROP COLUMN source_id;
