@@ -36,11 +36,11 @@ def test_history_chart_labels_countries_tiers_years_and_source(run, tmp_path):
 
 
 def test_history_gaps_stay_gaps(reader_db):
-    rows = charts._rows(reader_db, "country_history", country="Namibia")
+    rows = charts._rows(reader_db, "country_history", country="Somalia")
     years = [r["report_year"] for r in charts._rows(reader_db, "coverage")]
     runs = charts._runs([(r["report_year"], r["tier"]) for r in rows], years)
-    # No Namibia placement is sourced for 2016, so its line breaks there instead of bridging.
-    assert [(run[0][0], run[-1][0]) for run in runs] == [(2008, 2015), (2017, 2024)]
+    # No Somalia placement is sourced for 2024 (SOURCES.md), so its line breaks there instead of bridging.
+    assert [(run[0][0], run[-1][0]) for run in runs] == [(2003, 2023), (2025, 2025)]
 
 
 def test_tier_mix_marks_incomplete_years(run, tmp_path):

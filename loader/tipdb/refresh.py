@@ -69,17 +69,18 @@ def refresh(url: str, source_dir: Path, target_dir: Path | None = None) -> Itera
             lines.append(f"skipped {path.name}: {skipped}")
         else:
             taken.append((path, kind))
+    # Countries given with their own sourced region (withdrawn codes, which country_converter does not
+    # classify) join the classified ones in the one countries.csv that the other files refer to.
+    given = [row for path, kind in taken if kind is kinds.BY_NAME["countries"] for row in regions.read_countries(path)]
+    lines += [f"merged {path.name} into {COUNTRIES_FILE}" for path, kind in taken if kind is kinds.BY_NAME["countries"]]
+    taken = [(path, kind) for path, kind in taken if kind is not kinds.BY_NAME["countries"]]
     with tempfile.TemporaryDirectory(prefix="tipdb-refresh-") as work:
         candidate = Path(work)
         for existing in target_dir.glob("*.csv"):
             shutil.copyfile(existing, candidate / existing.name)
         for path, kind in taken:
             _copy(path, kind, candidate / path.name)
-        # Countries given with their own sourced region (withdrawn codes) are not classified again.
-        given = {code for path in candidate.glob("*.csv")
-                 if path.name != COUNTRIES_FILE and validate.detect_kind(path).name == "countries"
-                 for code in regions.iso3_codes(path)}
-        count = regions.write_countries(candidate / "country_names.csv", candidate / COUNTRIES_FILE, skip=given)
+        count = regions.write_countries(candidate / "country_names.csv", candidate / COUNTRIES_FILE, given)
         load.load_files(url, sorted(candidate.glob("*.csv")), force=True, dry_run=True)
         for path, kind in [*taken, (candidate / COUNTRIES_FILE, None)]:
             source = candidate / path.name if path.suffix == ".csv" else path
@@ -91,5 +92,6 @@ def refresh(url: str, source_dir: Path, target_dir: Path | None = None) -> Itera
                          + (f" ({kind.name})" if kind else ""))
             shutil.copyfile(source, destination)
     yield from lines
-    yield f"{COUNTRIES_FILE}: {count} countries with regions from country_converter"
+    yield (f"{COUNTRIES_FILE}: {count} countries, {count - len(given)} with regions from country_converter, "
+           f"{len(given)} from the files given")
 

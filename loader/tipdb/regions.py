@@ -38,19 +38,21 @@ def _citation() -> str:
             "'continent' and 'UNregion' (UN M49 sub-region) classifications of the ISO3 code")
 
 
-def iso3_codes(countries_csv: Path) -> set[str]:
+def read_countries(countries_csv: Path) -> list[dict[str, str]]:
     with countries_csv.open(encoding="utf-8-sig", newline="") as handle:
-        return {row["iso3"] for row in csv.DictReader(handle)}
+        return list(csv.DictReader(handle))
 
 
-def countries_rows(country_names_csv: Path, skip: set[str] = frozenset()) -> list[dict[str, str]]:
-    """One row per ISO3 code of country_names.csv but those in `skip`: its canonical name and regions.
+def countries_rows(country_names_csv: Path, given: list[dict[str, str]] = ()) -> list[dict[str, str]]:
+    """One row per ISO3 code of country_names.csv: its canonical name and regions, from `given`
+    (rows with their own source) or else classified by country_converter.
 
     Raises if country_converter cannot classify a code: a region is never guessed.
     """
     with country_names_csv.open(encoding="utf-8-sig", newline="") as handle:
         names = {row["iso3"]: row["canonical_name"] for row in csv.DictReader(handle)}
-    codes = sorted(set(names) - set(skip))
+    known = {row["iso3"]: row for row in given}
+    codes = sorted(set(names) - set(known))
     regions = classify(codes)
     unclassified = [code for code in codes if code not in regions]
     if unclassified:
@@ -58,15 +60,16 @@ def countries_rows(country_names_csv: Path, skip: set[str] = frozenset()) -> lis
                          "a region is never guessed: give it with its source in a countries file "
                          "(like historical_countries.csv), or leave the code out")
     source = _citation()
-    return [
+    classified = [
         {"iso3": code, "name": names[code], "region": regions[code][0], "subregion": regions[code][1],
          "source": source}
         for code in codes
     ]
+    return sorted(classified + [known[code] for code in set(names) & set(known)], key=lambda row: row["iso3"])
 
 
-def write_countries(country_names_csv: Path, target: Path, skip: set[str] = frozenset()) -> int:
-    rows = countries_rows(country_names_csv, skip)
+def write_countries(country_names_csv: Path, target: Path, given: list[dict[str, str]] = ()) -> int:
+    rows = countries_rows(country_names_csv, given)
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COUNTRY_COLUMNS, lineterminator="\n")
         writer.writeheader()
