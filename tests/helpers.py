@@ -30,3 +30,21 @@ def query_rows(conn, name: str, **params) -> list[dict]:
 
     columns, rows = queries.run(conn, queries.get(name), {k: str(v) for k, v in params.items()})
     return [dict(zip(columns, row)) for row in rows]
+
+
+def module_clone(tipdb_server, suffix: str):
+    """A seeded clone shared by one module's tests (on each worker), for tests that must change nothing.
+
+    Each test still checks that it changed nothing, so one that did fails; a clone per test costs more
+    than such tests themselves. Use as a module-scoped fixture: `yield from module_clone(tipdb_server, "x")`.
+    """
+    import psycopg
+    from pytest_postgresql.janitor import DatabaseJanitor
+
+    from conftest import conninfo
+
+    name = f"{tipdb_server.template_dbname}_{suffix}"
+    with DatabaseJanitor(user=tipdb_server.user, host=tipdb_server.host, port=tipdb_server.port,
+                         password=tipdb_server.password, dbname=name, template_dbname=tipdb_server.template_dbname):
+        with psycopg.connect(conninfo(name)) as conn:
+            yield conn

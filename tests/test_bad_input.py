@@ -6,15 +6,13 @@ problem has them), suggest a fix where one is obvious, and leave every table exa
 
 from dataclasses import dataclass
 
-import psycopg
 import pytest
 from click.testing import CliRunner
-from pytest_postgresql.janitor import DatabaseJanitor
 
 from tipdb.cli import EXIT_DATAERR, EXIT_NOINPUT, main
 
 from conftest import conninfo
-from helpers import table_checksums
+from helpers import module_clone, table_checksums
 
 RANKINGS = "report_year,country,tier,source\n"
 REPORTS = "report_year,release_date,reporting_period_start,reporting_period_end,countries_ranked,source\n"
@@ -158,11 +156,7 @@ def matrix_db(tipdb_server):
 
     Every case must leave it exactly as it was and checks that it did, so a case that changed it fails.
     """
-    name = f"{tipdb_server.template_dbname}_bad_input"
-    with DatabaseJanitor(user=tipdb_server.user, host=tipdb_server.host, port=tipdb_server.port,
-                         password=tipdb_server.password, dbname=name, template_dbname=tipdb_server.template_dbname):
-        with psycopg.connect(conninfo(name)) as conn:
-            yield conn
+    yield from module_clone(tipdb_server, "bad_input")
 
 
 @pytest.fixture

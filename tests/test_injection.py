@@ -5,7 +5,19 @@ import pytest
 from tipdb import queries
 from tipdb.errors import QueryProblem
 
-from helpers import table_checksums
+from helpers import module_clone, table_checksums
+
+
+@pytest.fixture(scope="module")
+def shared_db(tipdb_server):
+    """One seeded clone for this module's tests: each must change nothing, and checks that it did not."""
+    yield from module_clone(tipdb_server, "injection")
+
+
+@pytest.fixture
+def db(shared_db):
+    yield shared_db
+    shared_db.rollback()
 
 HOSTILE = [
     "'; DROP TABLE tip.ranking; --",

@@ -3,6 +3,20 @@
 import pytest
 from psycopg import errors
 
+from helpers import module_clone
+
+
+@pytest.fixture(scope="module")
+def shared_db(tipdb_server):
+    """One seeded clone for this module's tests: every statement of tip_reader that would change it must be refused."""
+    yield from module_clone(tipdb_server, "reader_role")
+
+
+@pytest.fixture
+def db(shared_db):
+    yield shared_db
+    shared_db.rollback()
+
 
 @pytest.fixture
 def reader(db):
