@@ -121,3 +121,10 @@ def test_runs_on_a_tier(reader_db):
     # Namibia: upgraded to Tier 1 in 2020, back to Tier 2 in 2023.
     assert one(reader_db, "SELECT tier_since, reports_on_tier, next_tier FROM analytics.rankings "
                    "WHERE iso3 = 'NAM' AND report_year = 2022") == (2020, 3, "2")
+
+
+@pytest.mark.parametrize("name, iso3", [("Türkiye", "TUR"), ("Czechia", "CZE"), ("Ivory Coast", "CIV"),
+                                        ("Côte d'Ivoire", "CIV"), ("Burma", "MMR"), ("mmr", "MMR"), ("Narnia", None)])
+def test_official_and_common_spellings_resolve(reader_db, name, iso3):
+    # Known spellings first, then country_converter's patterns (kept in tip.country_name_pattern).
+    assert one(reader_db, "SELECT analytics.resolve_country(%s)", name) == (iso3,)
