@@ -286,3 +286,11 @@ def test_a_new_report_and_its_placements_load_in_one_command(db, db_url, tmp_pat
                       "ORDER BY 1").fetchall()
     assert rows == [("Myanmar", "3", "3"), ("Namibia", "1", "2")]  # both as placed in 2025
     assert {p: p.stat().st_mtime_ns for p in load.seed_files()} == seeds
+
+
+def test_value_and_reference_problems_come_in_one_pass_in_line_order(db, db_url, tmp_path):
+    path = write_csv(tmp_path / "mixed.csv", HEADER + "2020,Atlantis,2,x\n" "twenty,Namibia,1,x\n"
+                                                      "2020,Albania,Tier 3,x\n" "2020,Namibja,1,x\n")
+    problems = refuse(db, db_url, path)
+    assert [(p.line, p.column, p.value) for p in problems] == [
+        (2, "country", "Atlantis"), (3, "report_year", "twenty"), (4, "tier", "Tier 3"), (5, "country", "Namibja")]
