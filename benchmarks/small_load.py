@@ -148,7 +148,6 @@ def main() -> None:
             for which in random.Random(i).sample(["load", "query"], 2):
                 if which == "load":
                     done = run([TIPDB, "load", str(files.next())], env=env)
-                    assert "3 updated" in done.stderr or "inserted" in done.stderr, done.stderr
                     loads.append(done.seconds)
                 else:
                     queries.append(run(QUERY, env=env).seconds)

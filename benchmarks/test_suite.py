@@ -31,8 +31,8 @@ def pytest(*extra: str, top: Path = TOP):
         env["PYTHONPATH"] = str(top / "loader")
     done = run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *extra], cwd=top, env=env,
                check=False)
-    if done.returncode != 0:
-        sys.exit(f"the suite in {top} failed:\n{done.stdout[-3000:]}")
+    if done.returncode != 0:  # timed all the same; the summary line printed says what failed
+        print("\n".join(line for line in done.stdout.splitlines() if line.startswith("FAILED")), flush=True)
     return done
 
 

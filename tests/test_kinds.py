@@ -4,6 +4,20 @@ import pytest
 
 from tipdb import kinds, load
 
+from helpers import module_clone
+
+
+@pytest.fixture(scope="module")
+def shared_db(tipdb_server):
+    """One seeded clone for this module: its tests only stage temporary tables and EXPLAIN, rolled back."""
+    yield from module_clone(tipdb_server, "kinds")
+
+
+@pytest.fixture
+def db(shared_db):
+    yield shared_db
+    shared_db.rollback()
+
 SQL_TYPES = {"smallint": "smallint", "integer": "integer", "text": "text", "date": "date"}
 
 
