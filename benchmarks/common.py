@@ -176,7 +176,7 @@ def throwaway_server():
         try:
             yield Server(embedded.start(), Path(variables["TIPDB_HOME"]))
         finally:
-            embedded.stop()
+            getattr(embedded, "destroy", embedded.stop)()  # destroy: stop and delete data kept outside TIPDB_HOME
             for k, v in previous.items():
                 if v is None:
                     os.environ.pop(k, None)
