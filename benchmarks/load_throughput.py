@@ -106,10 +106,16 @@ def write_files(directory: Path, rows: int, countries: int) -> tuple[Path, Path]
     return path, resolved
 
 
-def run_tipdb(server, template: str, path: Path, rows: int) -> dict:
+def run_tipdb(server, template: str, path: Path, rows: int, explain: bool = False) -> dict:
     url = server.create("bench_load_tipdb", template)
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("ALTER DATABASE bench_load_tipdb SET log_min_duration_statement = 100")
+        if explain:  # plans of the statements of 250 ms or more, with row counts (slows the load: not timed)
+            conn.execute("LOAD 'auto_explain'")
+            for setting, value in (("session_preload_libraries", "auto_explain"),
+                                   ("auto_explain.log_min_duration", "250ms"), ("auto_explain.log_analyze", "on"),
+                                   ("auto_explain.log_timing", "off"), ("auto_explain.log_buffers", "on")):
+                conn.execute(f"ALTER DATABASE bench_load_tipdb SET {setting} = '{value}'")
     offset = server.log.stat().st_size
     done = run([TIPDB, "load", str(path)], env=user_env(DATABASE_URL=url))
     with psycopg.connect(url) as conn:
@@ -119,8 +125,13 @@ def run_tipdb(server, template: str, path: Path, rows: int) -> dict:
     assert loaded == rows, f"tipdb loaded {loaded} rows, expected {rows}"
     with server.log.open(errors="replace") as log:
         log.seek(offset)
-        phases = [(float(m.group(1)) / 1000, " ".join(m.group(2).split())[:80])
-                  for m in map(_DURATION.search, log) if m]
+        logged = log.read()
+    phases = [(float(m.group(1)) / 1000, " ".join(m.group(2).split())[:80])
+              for m in map(_DURATION.search, logged.splitlines()) if m]
+    if explain:
+        plans = RESULTS / "load" / f"plans_{rows}.txt"
+        plans.write_text(logged)
+        print(f"  plans of tipdb's statements of 250 ms or more (auto_explain, untimed run): {plans}")
     return {"seconds": done.seconds, "peak_rss_mb": done.peak_rss_mb, "shape": shape, "phases": phases,
             "said": done.stderr.strip()}
 
@@ -179,6 +190,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each, interleaved; medians are reported")
+    parser.add_argument("--explain", action="store_true",
+                        help="one more, untimed tipdb load with auto_explain, its plans saved in results/load/")
     args = parser.parse_args()
     work = RESULTS / "load"
     work.mkdir(parents=True, exist_ok=True)
@@ -201,6 +214,8 @@ def main() -> None:
                 print(f"  {rows:,} rows, run {i + 1}: tipdb {tipdb_runs[-1]['seconds']:.2f} s "
                       f"(peak RSS {tipdb_runs[-1]['peak_rss_mb']:.1f} MB), floor {floor_runs[-1]['seconds']:.2f} s",
                       flush=True)
+            if args.explain:
+                run_tipdb(server, "bench_load_template", path, rows, explain=True)
             server.drop("bench_load_template")
             assert tipdb_runs[0]["shape"] == floor_runs[0]["shape"], "the floor must end with the same constraints"
             t = summary([r["seconds"] for r in tipdb_runs])
