@@ -158,7 +158,7 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False,
                 raise InputProblem(problems)
             if any((r.inserted or r.updated) and seeds.KINDS_BY_NAME[r.kind].feeds_history for r in results):
                 # Recomputed inside the load's transaction, so readers never see stale changes.
-                conn.execute("REFRESH MATERIALIZED VIEW tip.ranking_history")
+                conn.execute("SELECT tip.refresh_ranking_history(%s)", [None])
     return results
 
 
