@@ -256,7 +256,8 @@ END;
 $$;
 COMMENT ON FUNCTION tip.refresh_ranking_history(text[]) IS 'Recompute tip.ranking_history and tip.placement_count for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report or tip.published_tier_count, with every country whose placements or attributes it changed. Takes row locks only: readers are never blocked.';
 
-SELECT tip.refresh_ranking_history(NULL);
+-- PERFORM rather than SELECT: yoyo prints the result of a SELECT in a migration.
+DO $$ BEGIN PERFORM tip.refresh_ranking_history(NULL); END $$;
 
 CREATE VIEW analytics.tier_counts AS
 WITH published AS (

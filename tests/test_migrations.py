@@ -5,18 +5,12 @@ import subprocess
 
 import pytest
 
-from tipdb import embedded, load, migrations, paths
+from tipdb import load, migrations, paths, snapshot
 from tipdb.errors import MigrationProblem
 
 
 def schema_dump(url: str) -> str:
-    dump = subprocess.run(
-        [str(embedded.bin_dir() / "pg_dump"), "--schema-only", "--no-owner", "--schema=tip",
-         "--schema=analytics", url],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    # pg_dump 17+ prints a random \restrict key per run.
-    return "\n".join(line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
+    return snapshot.dump(url)
 
 
 def test_every_migration_has_a_rollback():
@@ -167,3 +161,13 @@ def test_an_applied_migration_without_its_file_is_reported(empty_db_url, tmp_pat
     with pytest.raises(MigrationProblem, match=last.stem):
         migrations.rollback(empty_db_url, 1)
     assert [s.migration_id for s in migrations.status(empty_db_url) if s.file_missing] == [last.stem]
+
+
+def test_committed_schema_snapshot_is_current(empty_db_url):
+    """schema/current/schema.sql is what `tipdb schema` writes: the dump of a freshly migrated database."""
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[1] / snapshot.DEFAULT_PATH
+    migrations.apply(empty_db_url)
+    assert committed.read_text(encoding="utf-8") == snapshot.dump(empty_db_url), \
+        "schema/current/schema.sql is stale: run `tipdb schema`"
