@@ -7,20 +7,20 @@
 WITH cohort AS (
     SELECT iso3 FROM analytics.rankings WHERE report_year = %(cohort_year)s
 ), placed AS (
-    SELECT r.report_year, r.tier
+    SELECT r.report_year, r.tier, count(*) AS placements
     FROM analytics.rankings r
     JOIN cohort USING (iso3)
     WHERE r.report_year BETWEEN coalesce(%(from_year)s, 0) AND coalesce(%(to_year)s, 9999)
+    GROUP BY r.report_year, r.tier
 ), years AS (
-    SELECT report_year, count(*) AS cohort_placed FROM placed GROUP BY report_year
+    SELECT report_year, sum(placements) AS cohort_placed FROM placed GROUP BY report_year
 )
 SELECT y.report_year, t.tier, t.tier_label,
        (SELECT count(*) FROM cohort) AS cohort_size,
        y.cohort_placed,
-       count(p.tier) AS placements,
-       round(count(p.tier) * 100.0 / y.cohort_placed, 1) AS share_pct
+       coalesce(p.placements, 0) AS placements,
+       round(coalesce(p.placements, 0) * 100.0 / y.cohort_placed, 1) AS share_pct
 FROM years y
 CROSS JOIN analytics.tiers t
 LEFT JOIN placed p ON p.report_year = y.report_year AND p.tier = t.tier
-GROUP BY y.report_year, y.cohort_placed, t.tier, t.tier_label, t.tier_ordinal
 ORDER BY y.report_year, t.tier_ordinal NULLS LAST
