@@ -120,7 +120,7 @@ SELECT m.report_year, m.list_code, l.name AS list_name, m.iso3, c.name AS countr
 FROM tip.list_membership m
 JOIN tip.official_list l USING (list_code)
 JOIN tip.country c USING (iso3)
-JOIN tip.source s USING (source_id)
+JOIN tip.source s ON s.source_id = m.source_id
 LEFT JOIN tip.ranking r ON r.report_year = m.report_year AND r.iso3 = m.iso3
 GROUP BY m.report_year, m.list_code, l.name, m.iso3, c.name, r.tier_code;
 COMMENT ON VIEW analytics.designations IS 'Grain: one row per country per official list per report year, with every source that states it.';

@@ -60,6 +60,7 @@ CREATE TABLE tip.country (
     region text NOT NULL,
     subregion text NOT NULL,
     load_run_id bigint NOT NULL,
+    source_id bigint,
     CONSTRAINT country_iso3_check CHECK ((iso3 ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT country_name_check CHECK (((btrim(name) = name) AND (name <> ''::text))),
     CONSTRAINT country_subregion_check CHECK ((btrim(subregion) <> ''::text))
@@ -106,6 +107,13 @@ COMMENT ON COLUMN tip.country.subregion IS 'UN M49 sub-region (country_converter
 --
 
 COMMENT ON COLUMN tip.country.load_run_id IS 'The load that last wrote this row.';
+
+
+--
+-- Name: COLUMN country.source_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country.source_id IS 'Source of the region and sub-region (country_converter, or a cited document for a withdrawn code). NULL only for rows loaded before this column existed, until countries.csv is loaded again.';
 
 
 --
@@ -1481,7 +1489,7 @@ CREATE VIEW analytics.designations AS
    FROM ((((tip.list_membership m
      JOIN tip.official_list l USING (list_code))
      JOIN tip.country c USING (iso3))
-     JOIN tip.source s USING (source_id))
+     JOIN tip.source s ON ((s.source_id = m.source_id)))
      LEFT JOIN tip.ranking r ON (((r.report_year = m.report_year) AND (r.iso3 = m.iso3))))
   GROUP BY m.report_year, m.list_code, l.name, m.iso3, c.name, r.tier_code;
 
@@ -2741,6 +2749,73 @@ ALTER TABLE tip.source ALTER COLUMN source_id ADD GENERATED ALWAYS AS IDENTITY (
 
 
 --
+-- Name: special_watch_list_count; Type: TABLE; Schema: tip; Owner: -
+--
+
+CREATE TABLE tip.special_watch_list_count (
+    report_year smallint NOT NULL,
+    special_watch_list smallint NOT NULL,
+    on_watch_list smallint,
+    moved_up smallint,
+    source_id bigint NOT NULL,
+    load_run_id bigint NOT NULL,
+    CONSTRAINT special_watch_list_count_check CHECK ((special_watch_list >= (COALESCE((on_watch_list)::integer, 0) + COALESCE((moved_up)::integer, 0)))),
+    CONSTRAINT special_watch_list_count_moved_up_check CHECK ((moved_up >= 0)),
+    CONSTRAINT special_watch_list_count_on_watch_list_check CHECK ((on_watch_list >= 0)),
+    CONSTRAINT special_watch_list_count_special_watch_list_check CHECK ((special_watch_list >= 0))
+);
+
+
+--
+-- Name: TABLE special_watch_list_count; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON TABLE tip.special_watch_list_count IS 'One row per report whose Special Watch List size was published (in the interim assessment on that report): the size, and its parts where the source states them.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.report_year IS 'Report whose placements made the Special Watch List.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.special_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.special_watch_list IS 'Countries on the Special Watch List, as published.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.on_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.on_watch_list IS 'Of those, countries on the Tier 2 Watch List, where the source says; NULL otherwise.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.moved_up; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.moved_up IS 'Of those, countries that moved up a full tier, where the source says; NULL otherwise.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.source_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.source_id IS 'Public source of the figures (tip.source).';
+
+
+--
+-- Name: COLUMN special_watch_list_count.load_run_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.load_run_id IS 'Load that last wrote the row (tip.load_run).';
+
+
+--
 -- Name: country country_name_key; Type: CONSTRAINT; Schema: tip; Owner: -
 --
 
@@ -2925,6 +3000,14 @@ ALTER TABLE ONLY tip.source
 
 
 --
+-- Name: special_watch_list_count special_watch_list_count_pkey; Type: CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.special_watch_list_count
+    ADD CONSTRAINT special_watch_list_count_pkey PRIMARY KEY (report_year);
+
+
+--
 -- Name: tier tier_label_key; Type: CONSTRAINT; Schema: tip; Owner: -
 --
 
@@ -3042,6 +3125,14 @@ ALTER TABLE ONLY tip.country_name
 
 ALTER TABLE ONLY tip.country
     ADD CONSTRAINT country_region_fkey FOREIGN KEY (region) REFERENCES tip.region(region);
+
+
+--
+-- Name: country country_source_id_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.country
+    ADD CONSTRAINT country_source_id_fkey FOREIGN KEY (source_id) REFERENCES tip.source(source_id);
 
 
 --
@@ -3274,6 +3365,30 @@ ALTER TABLE ONLY tip.report
 
 ALTER TABLE ONLY tip.report
     ADD CONSTRAINT report_source_id_fkey FOREIGN KEY (source_id) REFERENCES tip.source(source_id);
+
+
+--
+-- Name: special_watch_list_count special_watch_list_count_load_run_id_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.special_watch_list_count
+    ADD CONSTRAINT special_watch_list_count_load_run_id_fkey FOREIGN KEY (load_run_id) REFERENCES tip.load_run(load_run_id);
+
+
+--
+-- Name: special_watch_list_count special_watch_list_count_report_year_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.special_watch_list_count
+    ADD CONSTRAINT special_watch_list_count_report_year_fkey FOREIGN KEY (report_year) REFERENCES tip.report(report_year);
+
+
+--
+-- Name: special_watch_list_count special_watch_list_count_source_id_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.special_watch_list_count
+    ADD CONSTRAINT special_watch_list_count_source_id_fkey FOREIGN KEY (source_id) REFERENCES tip.source(source_id);
 
 
 --
