@@ -43,20 +43,26 @@ def test_refreshing_some_countries_changes_only_theirs(db):
 
 
 def test_a_year_that_becomes_complete_refreshes_the_next_reports_unknown_changes(db):
-    """Completing 2010 turns other countries' 'unknown' changes in 2011 into known ones."""
-    [(missing,)] = db.execute("SELECT missing_placements FROM analytics.coverage WHERE report_year = 2010").fetchall()
-    unknown_2011 = {r[0] for r in db.execute(
-        "SELECT iso3 FROM tip.ranking_history WHERE report_year = 2011 AND change = 'unknown'")}
-    assert missing and unknown_2011
+    """Completing a short year turns other countries' 'unknown' changes in the next report into known ones."""
+    year, following, missing = db.execute("""
+        SELECT c.report_year, n.report_year, c.missing_placements
+        FROM analytics.coverage c
+        JOIN analytics.reports n ON n.report_year = (SELECT min(report_year) FROM analytics.reports
+                                                     WHERE report_year > c.report_year)
+        WHERE c.missing_placements > 0
+          AND EXISTS (SELECT FROM tip.ranking_history h WHERE h.report_year = n.report_year AND h.change = 'unknown')
+        ORDER BY c.report_year LIMIT 1""").fetchone()
+    unknown = {r[0] for r in db.execute(
+        "SELECT iso3 FROM tip.ranking_history WHERE report_year = %s AND change = 'unknown'", [following])}
     added = [r[0] for r in db.execute(
-        """SELECT iso3 FROM tip.country WHERE iso3 NOT IN (SELECT iso3 FROM tip.ranking WHERE report_year = 2010)
-           AND iso3 <> ALL (%s) ORDER BY iso3 LIMIT %s""", [list(unknown_2011), missing])]
-    _add_placements(db, 2010, added)
+        """SELECT iso3 FROM tip.country WHERE iso3 NOT IN (SELECT iso3 FROM tip.ranking WHERE report_year = %s)
+           AND iso3 <> ALL (%s) ORDER BY iso3 LIMIT %s""", [year, list(unknown), missing])]
+    _add_placements(db, year, added)
     db.execute("SELECT tip.refresh_ranking_history(%s)", [added])
-    assert db.execute("SELECT complete FROM analytics.coverage WHERE report_year = 2010").fetchone() == (True,)
-    now = dict(db.execute("SELECT iso3, change FROM tip.ranking_history WHERE report_year = 2011 AND iso3 = ANY (%s)",
-                          [list(unknown_2011)]).fetchall())
-    assert "unknown" not in now.values()
+    assert db.execute("SELECT complete FROM analytics.coverage WHERE report_year = %s", [year]).fetchone() == (True,)
+    now = dict(db.execute("SELECT iso3, change FROM tip.ranking_history WHERE report_year = %s AND iso3 = ANY (%s)",
+                          [following, list(unknown)]).fetchall())
+    assert len(now) == len(unknown) and "unknown" not in now.values()
     assert db.execute(HISTORY).fetchall() == db.execute(FULL).fetchall()
     assert db.execute(COUNTS).fetchall() == db.execute(COUNTS_FROM_RANKINGS).fetchall()
 

@@ -140,8 +140,7 @@ def test_history_is_refreshed_only_by_loads_that_feed_it(db, db_url, tmp_path):
                         "2020,China,other,test fixture finding,test fixture\n")
     load.load_files(db_url, [finding])
     assert filenode() == before  # a findings load has no reason to refresh the history
-    placement = write_csv(tmp_path / "new.csv", HEADER + "2025,Albania,3,test fixture
-")
+    placement = write_csv(tmp_path / "new.csv", HEADER + "2025,Albania,3,test fixture\n")
     load.load_files(db_url, [placement])
     assert filenode() != before
 
