@@ -237,7 +237,7 @@ BEGIN
             JOIN sequence s USING (report_year)
             WHERE now.complete IS DISTINCT FROM was.complete
         )
-        SELECT array_agg(DISTINCT iso3) INTO affected
+        SELECT coalesce(array_agg(DISTINCT iso3), '{}') INTO affected
         FROM (
             SELECT unnest(countries) AS iso3
             UNION ALL
@@ -254,7 +254,7 @@ BEGIN
     SELECT report_year, complete FROM tip.report_completeness;
 END;
 $$;
-COMMENT ON FUNCTION tip.refresh_ranking_history(text[]) IS 'Recompute tip.ranking_history and tip.placement_count for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report or tip.published_tier_count, with every country whose placements or attributes it changed. Takes row locks only: readers are never blocked.';
+COMMENT ON FUNCTION tip.refresh_ranking_history(text[]) IS 'Recompute tip.ranking_history and tip.placement_count for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report or tip.published_tier_count, with every country whose placements or attributes it changed (an empty array when only reports or published counts changed). Takes row locks only: readers are never blocked.';
 
 -- PERFORM rather than SELECT: yoyo prints the result of a SELECT in a migration.
 DO $$ BEGIN PERFORM tip.refresh_ranking_history(NULL); END $$;

@@ -67,6 +67,20 @@ def test_a_year_that_becomes_complete_refreshes_the_next_reports_unknown_changes
     assert db.execute(COUNTS).fetchall() == db.execute(COUNTS_FROM_RANKINGS).fetchall()
 
 
+def test_a_published_total_that_completes_a_year_needs_no_country(db):
+    """A load of reports or published counts touches no country: an empty array still refreshes what it changes."""
+    year, placements = db.execute(
+        "SELECT report_year, placements FROM analytics.coverage WHERE missing_placements > 0 ORDER BY 1 LIMIT 1"
+    ).fetchone()
+    before = db.execute(HISTORY).fetchall()
+    db.execute("SELECT tip.refresh_ranking_history('{}')")
+    assert db.execute(HISTORY).fetchall() == before
+    db.execute("UPDATE tip.report SET countries_ranked = %s WHERE report_year = %s", [placements, year])
+    db.execute("SELECT tip.refresh_ranking_history('{}')")
+    assert db.execute(HISTORY).fetchall() != before
+    assert db.execute(HISTORY).fetchall() == db.execute(FULL).fetchall()
+
+
 def _add_report(db, year: int) -> None:
     db.execute("""INSERT INTO tip.report (report_year, release_date, source_id, load_run_id)
                   SELECT %s, make_date(%s, 6, 20), min(source_id), (SELECT max(load_run_id) FROM tip.load_run)

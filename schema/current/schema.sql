@@ -1272,7 +1272,7 @@ BEGIN
             JOIN sequence s USING (report_year)
             WHERE now.complete IS DISTINCT FROM was.complete
         )
-        SELECT array_agg(DISTINCT iso3) INTO affected
+        SELECT coalesce(array_agg(DISTINCT iso3), '{}') INTO affected
         FROM (
             SELECT unnest(countries) AS iso3
             UNION ALL
@@ -1295,7 +1295,7 @@ $$;
 -- Name: FUNCTION refresh_ranking_history(countries text[]); Type: COMMENT; Schema: tip; Owner: -
 --
 
-COMMENT ON FUNCTION tip.refresh_ranking_history(countries text[]) IS 'Recompute tip.ranking_history and tip.placement_count for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report or tip.published_tier_count, with every country whose placements or attributes it changed. Takes row locks only: readers are never blocked.';
+COMMENT ON FUNCTION tip.refresh_ranking_history(countries text[]) IS 'Recompute tip.ranking_history and tip.placement_count for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report or tip.published_tier_count, with every country whose placements or attributes it changed (an empty array when only reports or published counts changed). Takes row locks only: readers are never blocked.';
 
 
 --
