@@ -5,7 +5,7 @@
 -- (and analytics.coverage, analytics.tier_counts) no longer scan every placement twice.
 -- squawk-ignore-file ban-drop-view
 -- (the views are recreated below in the same transaction, with the same columns)
--- depends: 0021_special_watch_list_counts
+-- depends: 0025_analytics_special_watch_list
 DROP VIEW analytics.rankings;
 DROP MATERIALIZED VIEW tip.ranking_history;
 DROP VIEW analytics.coverage;

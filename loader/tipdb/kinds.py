@@ -17,7 +17,7 @@ from dataclasses import dataclass
 # as what the lookup finds (a country spelling becomes an ISO3 code, a citation a source id).
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: each type is one object
 class ValueType:
     name: str
     # The table that must already hold the value, with the column matched (reference check in SQL).
@@ -151,6 +151,13 @@ KINDS: tuple[Kind, ...] = (
                          "s.canonical_name <> (SELECT c.name FROM tip.country c WHERE c.iso3 = s.iso3)",
                          "does not match the country's name for this ISO3 code",
                          "(SELECT c.name FROM tip.country c WHERE c.iso3 = s.iso3)"),),
+    ),
+    Kind(
+        "country_patterns", "tip.country_name_pattern",
+        "country_converter's regular expression for each country's names (seeds/country_patterns.csv, "
+        "made by `tipdb seeds refresh`)",
+        (Column("iso3", ISO3), Column("pattern", TEXT, max_length=2000), SOURCE_COLUMN),
+        key=("iso3",),  # an invalid expression is refused by the table's CHECK
     ),
     Kind(
         "reports", "tip.report",

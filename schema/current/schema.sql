@@ -117,53 +117,6 @@ COMMENT ON COLUMN tip.country.source_id IS 'Source of the region and sub-region 
 
 
 --
--- Name: countries; Type: VIEW; Schema: analytics; Owner: -
---
-
-CREATE VIEW analytics.countries AS
- SELECT iso3,
-    name AS country,
-    region,
-    subregion
-   FROM tip.country c;
-
-
---
--- Name: VIEW countries; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON VIEW analytics.countries IS 'Grain: one row per country or territory placed in any report.';
-
-
---
--- Name: COLUMN countries.iso3; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.countries.iso3 IS 'ISO 3166-1 alpha-3 code (XKX = Kosovo).';
-
-
---
--- Name: COLUMN countries.country; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.countries.country IS 'Canonical English name.';
-
-
---
--- Name: COLUMN countries.region; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.countries.region IS 'Continental region (country_converter "continent": Africa, America, Asia, Europe, Oceania).';
-
-
---
--- Name: COLUMN countries.subregion; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.countries.subregion IS 'UN M49 sub-region (country_converter "UNregion").';
-
-
---
 -- Name: country_name; Type: TABLE; Schema: tip; Owner: -
 --
 
@@ -204,43 +157,51 @@ COMMENT ON COLUMN tip.country_name.load_run_id IS 'The load that last wrote this
 
 
 --
--- Name: country_names; Type: VIEW; Schema: analytics; Owner: -
+-- Name: country_name_pattern; Type: TABLE; Schema: tip; Owner: -
 --
 
-CREATE VIEW analytics.country_names AS
- SELECT n.name,
-    n.iso3,
-    c.name AS country
-   FROM (tip.country_name n
-     JOIN tip.country c USING (iso3));
-
-
---
--- Name: VIEW country_names; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON VIEW analytics.country_names IS 'Grain: one row per spelling of a country name found in the sources.';
+CREATE TABLE tip.country_name_pattern (
+    iso3 text NOT NULL,
+    pattern text NOT NULL,
+    source_id bigint NOT NULL,
+    load_run_id bigint NOT NULL,
+    CONSTRAINT country_name_pattern_pattern_check CHECK (((pattern <> ''::text) AND ((''::text ~* pattern) IS NOT NULL)))
+);
 
 
 --
--- Name: COLUMN country_names.name; Type: COMMENT; Schema: analytics; Owner: -
+-- Name: TABLE country_name_pattern; Type: COMMENT; Schema: tip; Owner: -
 --
 
-COMMENT ON COLUMN analytics.country_names.name IS 'A spelling as found (e.g. Burma, Korea, North).';
-
-
---
--- Name: COLUMN country_names.iso3; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.country_names.iso3 IS 'Country the spelling names.';
+COMMENT ON TABLE tip.country_name_pattern IS 'One row per country that country_converter recognises: the case-insensitive regular expression (PostgreSQL syntax) its names match, used when no known spelling does.';
 
 
 --
--- Name: COLUMN country_names.country; Type: COMMENT; Schema: analytics; Owner: -
+-- Name: COLUMN country_name_pattern.iso3; Type: COMMENT; Schema: tip; Owner: -
 --
 
-COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that country.';
+COMMENT ON COLUMN tip.country_name_pattern.iso3 IS 'Country the pattern recognises.';
+
+
+--
+-- Name: COLUMN country_name_pattern.pattern; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_name_pattern.pattern IS 'Case-insensitive regular expression (country_converter''s, with \b written \y), searched in a name.';
+
+
+--
+-- Name: COLUMN country_name_pattern.source_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_name_pattern.source_id IS 'Public source of the pattern (tip.source): the country_converter release.';
+
+
+--
+-- Name: COLUMN country_name_pattern.load_run_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_name_pattern.load_run_id IS 'Load that last wrote the row (tip.load_run).';
 
 
 --
@@ -248,15 +209,16 @@ COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that cou
 --
 
 CREATE FUNCTION analytics.resolve_country(name_or_code text) RETURNS text
-    LANGUAGE sql STABLE STRICT
-    RETURN (SELECT countries.iso3 FROM analytics.countries WHERE (countries.iso3 = upper(btrim(resolve_country.name_or_code))) UNION ALL SELECT country_names.iso3 FROM analytics.country_names WHERE (lower(country_names.name) = lower(btrim(resolve_country.name_or_code))) LIMIT 1);
+    LANGUAGE sql STABLE STRICT SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    RETURN COALESCE((SELECT country.iso3 FROM tip.country WHERE (country.iso3 = upper(btrim(resolve_country.name_or_code))) UNION ALL SELECT country_name.iso3 FROM tip.country_name WHERE (lower(country_name.name) = lower(btrim(resolve_country.name_or_code))) LIMIT 1), (SELECT min(country_name_pattern.iso3) AS min FROM tip.country_name_pattern WHERE (btrim(resolve_country.name_or_code) ~* country_name_pattern.pattern) HAVING (count(*) = 1)));
 
 
 --
 -- Name: FUNCTION resolve_country(name_or_code text); Type: COMMENT; Schema: analytics; Owner: -
 --
 
-COMMENT ON FUNCTION analytics.resolve_country(name_or_code text) IS 'ISO3 code of a country given any known spelling or its ISO3 code (Burma, Myanmar and MMR all give MMR); NULL when unknown.';
+COMMENT ON FUNCTION analytics.resolve_country(name_or_code text) IS 'ISO3 code of a country given any known spelling or its ISO3 code (Burma, Myanmar and MMR all give MMR), or else a name that exactly one country''s country_converter pattern recognises (Türkiye, Czechia, Ivory Coast); NULL when unknown or ambiguous.';
 
 
 --
@@ -967,6 +929,9 @@ CREATE TABLE tip.tier (
     label text NOT NULL,
     ordinal smallint NOT NULL,
     is_ranked boolean NOT NULL,
+    level smallint,
+    CONSTRAINT tier_level_check CHECK (((level >= 1) AND (level <= 3))),
+    CONSTRAINT tier_level_when_ranked CHECK (((level IS NULL) = (NOT is_ranked))),
     CONSTRAINT tier_ordinal_check CHECK (((ordinal >= 1) AND (ordinal <= 5))),
     CONSTRAINT tier_tier_code_check CHECK ((tier_code ~ '^(1|2|2WL|3|special_case)$'::text))
 );
@@ -1005,6 +970,13 @@ COMMENT ON COLUMN tip.tier.ordinal IS 'Sort order from best (1 = Tier 1) to wors
 --
 
 COMMENT ON COLUMN tip.tier.is_ranked IS 'False for Special Case, which the report gives instead of a tier; such placements are neither upgrades nor downgrades.';
+
+
+--
+-- Name: COLUMN tier.level; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.tier.level IS 'Tier of the law: 1, 2 (Tier 2 and the Tier 2 Watch List) or 3; NULL for Special Case. A move to a lower level is a move up a full tier.';
 
 
 --
@@ -1296,6 +1268,93 @@ $$;
 --
 
 COMMENT ON FUNCTION tip.refresh_ranking_history(countries text[]) IS 'Recompute tip.ranking_history and tip.placement_count for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report or tip.published_tier_count, with every country whose placements or attributes it changed (an empty array when only reports or published counts changed). Takes row locks only: readers are never blocked.';
+
+
+--
+-- Name: countries; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.countries AS
+ SELECT iso3,
+    name AS country,
+    region,
+    subregion
+   FROM tip.country c;
+
+
+--
+-- Name: VIEW countries; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON VIEW analytics.countries IS 'Grain: one row per country or territory placed in any report.';
+
+
+--
+-- Name: COLUMN countries.iso3; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.countries.iso3 IS 'ISO 3166-1 alpha-3 code (XKX = Kosovo).';
+
+
+--
+-- Name: COLUMN countries.country; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.countries.country IS 'Canonical English name.';
+
+
+--
+-- Name: COLUMN countries.region; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.countries.region IS 'Continental region (country_converter "continent": Africa, America, Asia, Europe, Oceania).';
+
+
+--
+-- Name: COLUMN countries.subregion; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.countries.subregion IS 'UN M49 sub-region (country_converter "UNregion").';
+
+
+--
+-- Name: country_names; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.country_names AS
+ SELECT n.name,
+    n.iso3,
+    c.name AS country
+   FROM (tip.country_name n
+     JOIN tip.country c USING (iso3));
+
+
+--
+-- Name: VIEW country_names; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON VIEW analytics.country_names IS 'Grain: one row per spelling of a country name found in the sources.';
+
+
+--
+-- Name: COLUMN country_names.name; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_names.name IS 'A spelling as found (e.g. Burma, Korea, North).';
+
+
+--
+-- Name: COLUMN country_names.iso3; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_names.iso3 IS 'Country the spelling names.';
+
+
+--
+-- Name: COLUMN country_names.country; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that country.';
 
 
 --
@@ -2156,6 +2215,193 @@ COMMENT ON COLUMN analytics.reports.source IS 'Citation for the release date and
 
 
 --
+-- Name: special_watch_list_count; Type: TABLE; Schema: tip; Owner: -
+--
+
+CREATE TABLE tip.special_watch_list_count (
+    report_year smallint NOT NULL,
+    special_watch_list smallint NOT NULL,
+    on_watch_list smallint,
+    moved_up smallint,
+    source_id bigint NOT NULL,
+    load_run_id bigint NOT NULL,
+    CONSTRAINT special_watch_list_count_check CHECK ((special_watch_list >= (COALESCE((on_watch_list)::integer, 0) + COALESCE((moved_up)::integer, 0)))),
+    CONSTRAINT special_watch_list_count_moved_up_check CHECK ((moved_up >= 0)),
+    CONSTRAINT special_watch_list_count_on_watch_list_check CHECK ((on_watch_list >= 0)),
+    CONSTRAINT special_watch_list_count_special_watch_list_check CHECK ((special_watch_list >= 0))
+);
+
+
+--
+-- Name: TABLE special_watch_list_count; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON TABLE tip.special_watch_list_count IS 'One row per report whose Special Watch List size was published (in the interim assessment on that report): the size, and its parts where the source states them.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.report_year IS 'Report whose placements made the Special Watch List.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.special_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.special_watch_list IS 'Countries on the Special Watch List, as published.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.on_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.on_watch_list IS 'Of those, countries on the Tier 2 Watch List, where the source says; NULL otherwise.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.moved_up; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.moved_up IS 'Of those, countries that moved up a full tier, where the source says; NULL otherwise.';
+
+
+--
+-- Name: COLUMN special_watch_list_count.source_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.source_id IS 'Public source of the figures (tip.source).';
+
+
+--
+-- Name: COLUMN special_watch_list_count.load_run_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list_count.load_run_id IS 'Load that last wrote the row (tip.load_run).';
+
+
+--
+-- Name: special_watch_list; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.special_watch_list AS
+ WITH report_sequence AS (
+         SELECT report.report_year,
+            lag(report.report_year) OVER (ORDER BY report.report_year) AS previous_report_year
+           FROM tip.report
+        ), placed AS (
+         SELECT r_1.report_year,
+            r_1.iso3,
+            t.tier_code,
+            t.level,
+            s_1.previous_report_year
+           FROM ((tip.ranking r_1
+             JOIN tip.tier t USING (tier_code))
+             JOIN report_sequence s_1 USING (report_year))
+        ), computed AS (
+         SELECT p.report_year,
+            count(*) FILTER (WHERE (p.tier_code = '2WL'::text)) AS on_watch_list,
+            count(*) FILTER (WHERE ((p.tier_code <> '2WL'::text) AND (p.level < before.level))) AS moved_up
+           FROM ((placed p
+             LEFT JOIN tip.ranking b ON (((b.report_year = p.previous_report_year) AND (b.iso3 = p.iso3))))
+             LEFT JOIN tip.tier before ON ((before.tier_code = b.tier_code)))
+          GROUP BY p.report_year
+        )
+ SELECT r.report_year,
+    make_date((r.report_year)::integer, 1, 1) AS report_year_date,
+    COALESCE(c.on_watch_list, (0)::bigint) AS on_watch_list,
+    COALESCE(c.moved_up, (0)::bigint) AS moved_up,
+    (COALESCE(c.on_watch_list, (0)::bigint) + COALESCE(c.moved_up, (0)::bigint)) AS computed_size,
+    w.special_watch_list AS published_size,
+    w.on_watch_list AS published_on_watch_list,
+    w.moved_up AS published_moved_up,
+    ((COALESCE(c.on_watch_list, (0)::bigint) + COALESCE(c.moved_up, (0)::bigint)) = w.special_watch_list) AS matches_published,
+    s.citation AS source
+   FROM (((tip.report r
+     LEFT JOIN computed c USING (report_year))
+     LEFT JOIN tip.special_watch_list_count w USING (report_year))
+     LEFT JOIN tip.source s ON ((s.source_id = w.source_id)));
+
+
+--
+-- Name: VIEW special_watch_list; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON VIEW analytics.special_watch_list IS 'Grain: one row per report year. The Special Watch List (Tier 2 Watch List countries plus countries that moved up a full tier) computed from the placements loaded, beside the size an interim assessment published. A year or the year before it with missing placements can make the computed size too small.';
+
+
+--
+-- Name: COLUMN special_watch_list.report_year; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.report_year IS 'Report whose placements make the list.';
+
+
+--
+-- Name: COLUMN special_watch_list.report_year_date; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.report_year_date IS '1 January of the report year, as a date: a time axis for BI tools (Superset, Metabase) that need a temporal column. Not a release date (see analytics.reports.release_date).';
+
+
+--
+-- Name: COLUMN special_watch_list.on_watch_list; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.on_watch_list IS 'Countries on the Tier 2 Watch List in the report, as loaded.';
+
+
+--
+-- Name: COLUMN special_watch_list.moved_up; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.moved_up IS 'Countries (not on the Watch List) whose tier of the law (tip.tier.level: Tier 2 includes the Watch List) is lower than in the preceding report: Tier 2 or Watch List to Tier 1, Tier 3 to Tier 2 or 1.';
+
+
+--
+-- Name: COLUMN special_watch_list.computed_size; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.computed_size IS 'on_watch_list + moved_up.';
+
+
+--
+-- Name: COLUMN special_watch_list.published_size; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.published_size IS 'Size the interim assessment on this report published; NULL where none was found.';
+
+
+--
+-- Name: COLUMN special_watch_list.published_on_watch_list; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.published_on_watch_list IS 'Of those, Watch List countries, where the source says.';
+
+
+--
+-- Name: COLUMN special_watch_list.published_moved_up; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.published_moved_up IS 'Of those, countries that moved up a full tier, where the source says.';
+
+
+--
+-- Name: COLUMN special_watch_list.matches_published; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.matches_published IS 'Whether computed_size equals published_size; NULL without a published size.';
+
+
+--
+-- Name: COLUMN special_watch_list.source; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.special_watch_list.source IS 'Citation of the published size.';
+
+
+--
 -- Name: tier_counts; Type: VIEW; Schema: analytics; Owner: -
 --
 
@@ -2749,78 +2995,19 @@ ALTER TABLE tip.source ALTER COLUMN source_id ADD GENERATED ALWAYS AS IDENTITY (
 
 
 --
--- Name: special_watch_list_count; Type: TABLE; Schema: tip; Owner: -
---
-
-CREATE TABLE tip.special_watch_list_count (
-    report_year smallint NOT NULL,
-    special_watch_list smallint NOT NULL,
-    on_watch_list smallint,
-    moved_up smallint,
-    source_id bigint NOT NULL,
-    load_run_id bigint NOT NULL,
-    CONSTRAINT special_watch_list_count_check CHECK ((special_watch_list >= (COALESCE((on_watch_list)::integer, 0) + COALESCE((moved_up)::integer, 0)))),
-    CONSTRAINT special_watch_list_count_moved_up_check CHECK ((moved_up >= 0)),
-    CONSTRAINT special_watch_list_count_on_watch_list_check CHECK ((on_watch_list >= 0)),
-    CONSTRAINT special_watch_list_count_special_watch_list_check CHECK ((special_watch_list >= 0))
-);
-
-
---
--- Name: TABLE special_watch_list_count; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON TABLE tip.special_watch_list_count IS 'One row per report whose Special Watch List size was published (in the interim assessment on that report): the size, and its parts where the source states them.';
-
-
---
--- Name: COLUMN special_watch_list_count.report_year; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.special_watch_list_count.report_year IS 'Report whose placements made the Special Watch List.';
-
-
---
--- Name: COLUMN special_watch_list_count.special_watch_list; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.special_watch_list_count.special_watch_list IS 'Countries on the Special Watch List, as published.';
-
-
---
--- Name: COLUMN special_watch_list_count.on_watch_list; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.special_watch_list_count.on_watch_list IS 'Of those, countries on the Tier 2 Watch List, where the source says; NULL otherwise.';
-
-
---
--- Name: COLUMN special_watch_list_count.moved_up; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.special_watch_list_count.moved_up IS 'Of those, countries that moved up a full tier, where the source says; NULL otherwise.';
-
-
---
--- Name: COLUMN special_watch_list_count.source_id; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.special_watch_list_count.source_id IS 'Public source of the figures (tip.source).';
-
-
---
--- Name: COLUMN special_watch_list_count.load_run_id; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.special_watch_list_count.load_run_id IS 'Load that last wrote the row (tip.load_run).';
-
-
---
 -- Name: country country_name_key; Type: CONSTRAINT; Schema: tip; Owner: -
 --
 
 ALTER TABLE ONLY tip.country
     ADD CONSTRAINT country_name_key UNIQUE (name);
+
+
+--
+-- Name: country_name_pattern country_name_pattern_pkey; Type: CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.country_name_pattern
+    ADD CONSTRAINT country_name_pattern_pkey PRIMARY KEY (iso3);
 
 
 --
@@ -3120,6 +3307,30 @@ ALTER TABLE ONLY tip.country_name
 
 
 --
+-- Name: country_name_pattern country_name_pattern_iso3_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.country_name_pattern
+    ADD CONSTRAINT country_name_pattern_iso3_fkey FOREIGN KEY (iso3) REFERENCES tip.country(iso3);
+
+
+--
+-- Name: country_name_pattern country_name_pattern_load_run_id_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.country_name_pattern
+    ADD CONSTRAINT country_name_pattern_load_run_id_fkey FOREIGN KEY (load_run_id) REFERENCES tip.load_run(load_run_id);
+
+
+--
+-- Name: country_name_pattern country_name_pattern_source_id_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.country_name_pattern
+    ADD CONSTRAINT country_name_pattern_source_id_fkey FOREIGN KEY (source_id) REFERENCES tip.source(source_id);
+
+
+--
 -- Name: country country_region_fkey; Type: FK CONSTRAINT; Schema: tip; Owner: -
 --
 
@@ -3415,20 +3626,6 @@ GRANT USAGE ON SCHEMA analytics TO tip_reader;
 
 
 --
--- Name: TABLE countries; Type: ACL; Schema: analytics; Owner: -
---
-
-GRANT SELECT ON TABLE analytics.countries TO tip_reader;
-
-
---
--- Name: TABLE country_names; Type: ACL; Schema: analytics; Owner: -
---
-
-GRANT SELECT ON TABLE analytics.country_names TO tip_reader;
-
-
---
 -- Name: TABLE findings; Type: ACL; Schema: analytics; Owner: -
 --
 
@@ -3441,6 +3638,20 @@ GRANT SELECT ON TABLE analytics.findings TO tip_reader;
 
 REVOKE ALL ON FUNCTION analytics.search_findings(words text) FROM PUBLIC;
 GRANT ALL ON FUNCTION analytics.search_findings(words text) TO tip_reader;
+
+
+--
+-- Name: TABLE countries; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE analytics.countries TO tip_reader;
+
+
+--
+-- Name: TABLE country_names; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE analytics.country_names TO tip_reader;
 
 
 --
@@ -3490,6 +3701,13 @@ GRANT SELECT ON TABLE analytics.rankings TO tip_reader;
 --
 
 GRANT SELECT ON TABLE analytics.reports TO tip_reader;
+
+
+--
+-- Name: TABLE special_watch_list; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE analytics.special_watch_list TO tip_reader;
 
 
 --
