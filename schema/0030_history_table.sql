@@ -177,8 +177,10 @@ LEFT JOIN tip.report_completeness cov ON cov.report_year = h.previous_report_yea
 END;
 COMMENT ON FUNCTION tip.ranking_history_rows(text[]) IS 'The rows tip.ranking_history should hold for the given ISO3 codes (NULL: every country), computed from the core tables and tip.placement_count.';
 
+-- work_mem: comparing every row of a full refresh in memory rather than in sorted files on disk.
 CREATE FUNCTION tip.refresh_ranking_history(countries text[]) RETURNS void
 LANGUAGE plpgsql
+SET work_mem = '64MB'
 AS $$
 DECLARE
     affected text[] := countries;
@@ -190,13 +192,12 @@ BEGIN
        OR EXISTS (SELECT report_year FROM tip.ranking_history_basis EXCEPT SELECT report_year FROM tip.report)
     THEN
         -- Every country, or a report came or went: every row's neighbours in the report sequence may change.
-        DELETE FROM tip.ranking_history;
+        affected := NULL;
         DELETE FROM tip.placement_count;
         INSERT INTO tip.placement_count (report_year, tier_code, placements, derived_placements)
         SELECT r.report_year, r.tier_code, count(*), count(*) FILTER (WHERE s.verification = 'derived')
         FROM tip.ranking r JOIN tip.source s USING (source_id)
         GROUP BY r.report_year, r.tier_code;
-        INSERT INTO tip.ranking_history SELECT * FROM tip.ranking_history_rows(NULL);
     ELSE
         -- The counts move by the difference between the countries' old rows and their placements now.
         WITH delta AS (
@@ -246,9 +247,26 @@ BEGIN
             JOIN tip.ranking r ON r.report_year = f.next_report_year
             WHERE NOT EXISTS (SELECT FROM tip.ranking gap WHERE gap.report_year = f.report_year AND gap.iso3 = r.iso3)
         ) chosen;
-        DELETE FROM tip.ranking_history WHERE iso3 = ANY (affected);
-        INSERT INTO tip.ranking_history SELECT * FROM tip.ranking_history_rows(affected);
     END IF;
+    -- Only rows that differ are written: a full refresh after a small change writes little, and no
+    -- row a reader sees is rewritten (or even locked) without reason.
+    WITH fresh AS MATERIALIZED (
+        SELECT * FROM tip.ranking_history_rows(affected)
+    ), current AS MATERIALIZED (
+        SELECT * FROM tip.ranking_history h WHERE affected IS NULL OR h.iso3 = ANY (affected)
+    ), gone AS (
+        DELETE FROM tip.ranking_history h
+        USING (SELECT report_year, iso3 FROM current EXCEPT SELECT report_year, iso3 FROM fresh) g
+        WHERE h.report_year = g.report_year AND h.iso3 = g.iso3
+    )
+    INSERT INTO tip.ranking_history AS h
+    SELECT * FROM fresh EXCEPT SELECT * FROM current
+    ON CONFLICT (report_year, iso3) DO UPDATE
+        SET (country, region, subregion, tier, tier_label, tier_ordinal, previous_tier, change, next_tier,
+             tier_since, reports_on_tier, source_id)
+          = (EXCLUDED.country, EXCLUDED.region, EXCLUDED.subregion, EXCLUDED.tier, EXCLUDED.tier_label,
+             EXCLUDED.tier_ordinal, EXCLUDED.previous_tier, EXCLUDED.change, EXCLUDED.next_tier,
+             EXCLUDED.tier_since, EXCLUDED.reports_on_tier, EXCLUDED.source_id);
     DELETE FROM tip.ranking_history_basis;
     INSERT INTO tip.ranking_history_basis (report_year, complete)
     SELECT report_year, complete FROM tip.report_completeness;
