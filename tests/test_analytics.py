@@ -65,3 +65,19 @@ def test_an_average_tier_counts_ranked_placements_only(reader_db):
         "SELECT avg(tier_ordinal), avg(tier_ordinal) FILTER (WHERE tier <> 'special_case') "
         "FROM analytics.rankings WHERE report_year = 2024").fetchone()
     assert mean == ranked
+
+
+def test_no_core_object_reads_the_analytics_views(reader_db):
+    """Layers point one way: core tables -> derived history -> analytics -> queries (views and SQL-bodied
+    functions record what they read; a plpgsql body does not, so tip.refresh_ranking_history is read by eye)."""
+    readers = reader_db.execute("""
+        SELECT DISTINCT coalesce(v.oid::regclass::text, p.oid::regprocedure::text)
+        FROM pg_depend d
+        JOIN pg_class used ON d.refclassid = 'pg_class'::regclass AND used.oid = d.refobjid
+        LEFT JOIN pg_rewrite w ON d.classid = 'pg_rewrite'::regclass AND w.oid = d.objid
+        LEFT JOIN pg_class v ON v.oid = w.ev_class
+        LEFT JOIN pg_proc p ON d.classid = 'pg_proc'::regclass AND p.oid = d.objid
+        WHERE used.relnamespace = 'analytics'::regnamespace
+          AND coalesce(v.relnamespace, p.pronamespace) = 'tip'::regnamespace
+    """).fetchall()
+    assert readers == []
