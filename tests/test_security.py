@@ -280,7 +280,9 @@ def test_stale_postmaster_pid_of_another_program_does_not_block(tmp_path):
         assert call("url").returncode == 0
         assert call("down").returncode == 0
         pid_file = Path(os.path.realpath(tmp_path / "home" / "pgdata")) / "postmaster.pid"
-        with subprocess.Popen(["sleep", "60"]) as other:
+        # A live process of the server's own OS user, as a recycled pid would be (another user's
+        # process would not stop PostgreSQL, which cannot signal it).
+        with subprocess.Popen(["sleep", "60"], user=embedded.SERVER_USER if AS_ROOT else None) as other:
             pid_file.write_text(f"{other.pid}\n{pid_file.parent}\n0\n5432\n{pid_file.parent}\n\n  0 0\nready\n")
             again = call("url")
             other.kill()
