@@ -36,11 +36,11 @@ def test_history_chart_labels_countries_tiers_years_and_source(run, tmp_path):
 
 
 def test_history_gaps_stay_gaps(reader_db):
-    rows = charts._rows(reader_db, "country_history", country="Namibia")
+    rows = charts._rows(reader_db, "country_history", country="Somalia")
     years = [r["report_year"] for r in charts._rows(reader_db, "coverage")]
     runs = charts._runs([(r["report_year"], r["tier"]) for r in rows], years)
-    # No Namibia placement is sourced for 2016, so its line breaks there instead of bridging.
-    assert [(run[0][0], run[-1][0]) for run in runs] == [(2008, 2015), (2017, 2024)]
+    # No Somalia placement is sourced for 2024 (SOURCES.md), so its line breaks there instead of bridging.
+    assert [(run[0][0], run[-1][0]) for run in runs] == [(2003, 2023), (2025, 2025)]
 
 
 def test_tier_mix_marks_incomplete_years(run, tmp_path):
@@ -74,15 +74,15 @@ def test_export_view(run, tmp_path, suffix):
     assert result.exit_code == 0, result.output
     if suffix == ".parquet":
         table = pyarrow.parquet.read_table(path)
-        assert table.num_rows == 3885 and "previous_tier" in table.column_names
+        assert table.num_rows == 4224 and "previous_tier" in table.column_names
     elif suffix == ".jsonl":
         records = [json.loads(line) for line in path.read_text().splitlines()]
-        assert len(records) == 3885
+        assert len(records) == 4224
         assert {"report_year": 2020, "country": "Namibia", "tier": "1"}.items() <= next(
             r for r in records if r["iso3"] == "NAM" and r["report_year"] == 2020).items()
     else:
         lines = path.read_text().splitlines()
-        assert lines[0].startswith("report_year,iso3,country") and len(lines) == 3886
+        assert lines[0].startswith("report_year,iso3,country") and len(lines) == 4225
 
 
 def test_export_query_and_unknown_view(run, tmp_path):
