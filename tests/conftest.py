@@ -55,8 +55,11 @@ def pytest_configure(config):
     config.option.postgresql_password = SERVER["password"]
 
 
-def pytest_unconfigure(config):
-    if not _runs_tests(config):
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    # Before xdist tells the controller this worker finished: the controller may then end the worker
+    # process, and a clean-up in pytest_unconfigure would be cut short (leaving servers and data behind).
+    if not _runs_tests(session.config):
         return
     from tipdb import embedded
 
