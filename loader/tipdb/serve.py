@@ -76,6 +76,8 @@ def reader_password(notes: list[str] | None = None) -> str:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     except FileNotFoundError:
+        if notes is not None:
+            notes.append(f"generated a new password for tip_reader in {path}")
         return _new_password(path)
     except OSError as exc:
         if path.is_symlink():
@@ -140,7 +142,7 @@ def _set_reader_password(conn, password: str, notes: list[str]) -> None:
     verifier, can_login = row
     if can_login and _scram_matches(verifier, password):
         return
-    if verifier is not None:
+    if verifier is not None and not any(note.startswith("generated a new password") for note in notes):
         notes.append("tip_reader's password had been changed inside the database (any role may change its "
                      f"own); restored the one in {password_path()}")
     new = conn.pgconn.encrypt_password(password.encode(), READER.encode(), b"scram-sha-256").decode()
