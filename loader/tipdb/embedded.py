@@ -327,7 +327,11 @@ local all {superuser} peer map=tipdb
 def _write_server_files(pgdata: Path, account, tcp_rules: list[str] = ()) -> None:
     import pwd
 
-    users = {"root", pwd.getpwuid(os.getuid()).pw_name}
+    try:
+        users = {"root", pwd.getpwuid(os.getuid()).pw_name}
+    except KeyError:
+        raise ConnectionProblem(f"your user id {os.getuid()} has no name in the system's user list, which "
+                                "the server's peer authentication needs; add one (or set DATABASE_URL)") from None
     files = {
         "pg_hba.conf": _HBA.format(superuser=SUPERUSER, tcp="".join(f"{rule}\n" for rule in tcp_rules)),
         "pg_ident.conf": "# Written by tipdb: OS users who may log in as postgres.\n"
