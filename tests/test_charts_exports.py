@@ -62,7 +62,7 @@ def test_transition_heat_map(run, tmp_path):
 
 
 def test_unknown_country_fails_clearly(run, tmp_path):
-    result = run("chart", "history", "Namibiaa", "-o", str(tmp_path / "x.svg"))
+    result = run("chart", "history", "Namibja", "-o", str(tmp_path / "x.svg"))
     assert result.exit_code == 2 and "did you mean 'Namibia'?" in result.stderr
     assert not (tmp_path / "x.svg").exists()
 
