@@ -213,6 +213,19 @@ def test_reader_defaults_and_limits(served):
             conn.close()
 
 
+def test_serve_reports_reader_defaults_a_reader_lifted(served):
+    with psycopg.connect(served.reader_url, autocommit=True) as conn:
+        conn.execute("SET default_transaction_read_only = off")
+        conn.execute("ALTER ROLE tip_reader IN DATABASE tipdb SET statement_timeout = 0")  # PostgreSQL allows this
+    try:
+        again = served.run("serve", "--port", str(served.port))
+        assert "statement_timeout = 0 (documented: 60s)" in again.stderr
+    finally:
+        with psycopg.connect(served.run("url").stdout.strip(), autocommit=True) as admin:
+            admin.execute("ALTER ROLE tip_reader IN DATABASE tipdb SET statement_timeout = '60s'")
+    assert "differ" not in served.run("serve", "--port", str(served.port)).stderr
+
+
 def test_changed_reader_password_is_restored_by_serve_without_a_restart(served):
     with psycopg.connect(served.reader_url, autocommit=True) as open_conn:
         open_conn.execute("SET default_transaction_read_only = off")

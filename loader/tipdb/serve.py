@@ -150,6 +150,36 @@ def _set_reader_password(conn, password: str, notes: list[str]) -> None:
     conn.commit()
 
 
+# tip_reader's session defaults in the tipdb database as migration 0017 sets them (README: Security).
+READER_DEFAULTS = {"search_path": "analytics", "statement_timeout": "60s",
+                   "idle_in_transaction_session_timeout": "60s", "default_transaction_read_only": "on"}
+
+
+def _report_changed_limits(conn, notes: list[str]) -> None:
+    """Note tip_reader's session defaults that differ from the documented ones.
+
+    Any role may change its own defaults (ALTER ROLE ... SET), so a reader may have lifted them;
+    so may you, on purpose. tipdb cannot tell which, so it says so rather than undoing it.
+    """
+    rows = conn.execute(
+        "SELECT s.setdatabase = 0, unnest(s.setconfig) FROM pg_db_role_setting s "
+        "JOIN pg_roles r ON r.oid = s.setrole AND r.rolname = %s "
+        "WHERE s.setdatabase IN (0, (SELECT oid FROM pg_database WHERE datname = current_database()))",
+        [READER]).fetchall()
+    conn.rollback()
+    effective: dict[str, str] = {}
+    for _, item in sorted(rows, key=lambda r: not r[0]):  # role-wide first: the database's own settings win
+        name, _, value = item.partition("=")
+        effective[name] = value
+    changed = {k: effective.get(k) for k, v in READER_DEFAULTS.items() if effective.get(k) != v}
+    if changed:
+        shown = ", ".join(f"{k} = {v if v is not None else '(unset)'} (documented: {READER_DEFAULTS[k]})"
+                          for k, v in changed.items())
+        notes.append(f"tip_reader's session defaults differ from the documented ones: {shown}. If you did not "
+                     "change them, a reader did (any role may); restore one with: psql \"$(tipdb url)\" -c "
+                     "\"ALTER ROLE tip_reader IN DATABASE tipdb SET statement_timeout = '60s'\"")
+
+
 def _rules(host: str, allow_public: bool) -> list[str]:
     target = f"host {embedded.DATABASE} {READER} {{}} scram-sha-256"
     if allow_public and not is_loopback(host):
@@ -176,6 +206,7 @@ def serve(host: str, port: int, allow_public: bool = False) -> Served:
     password = reader_password(notes)
     with database.connect(embedded.start()) as conn:
         _set_reader_password(conn, password, notes)
+        _report_changed_limits(conn, notes)
     _, restarted = embedded.listen(host, port, _rules(host, allow_public and not loopback))
     return Served(_reader_url(host, port, password), restarted, notes)
 
