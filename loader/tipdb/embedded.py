@@ -23,7 +23,6 @@ from __future__ import annotations
 import os
 import sys
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from tipdb.errors import ConnectionProblem
@@ -67,13 +66,14 @@ def server_root() -> Path:
 # Reading a running server: postmaster.pid and /proc only.
 
 
-@dataclass(frozen=True)
 class Postmaster:
-    pid: int
-    port: int
-    socket_dir: Path | None
-    listen: str  # first listen address, '' when the server listens on its socket only
-    status: str
+    """What postmaster.pid says about a server (a plain class: a dataclass costs milliseconds to import)."""
+
+    __slots__ = ("pid", "port", "socket_dir", "listen", "status")
+
+    def __init__(self, pid: int, port: int, socket_dir: Path | None, listen: str, status: str):
+        self.pid, self.port, self.socket_dir, self.status = pid, port, socket_dir, status
+        self.listen = listen  # first listen address, '' when the server listens on its socket only
 
 
 def _read_postmaster(pgdata: Path) -> Postmaster | None:
