@@ -294,8 +294,12 @@ def test_stale_postmaster_pid_of_another_program_does_not_block(served):
         assert again.returncode == 0, again.stderr
         with psycopg.connect(again.stdout.strip()) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
+        # Started again by anything but `tipdb serve`, the server listens on its socket only.
+        not_serving = served.run("url", "--reader", check=False)
+        assert not_serving.returncode == 69 and "run `tipdb serve` first" in not_serving.stderr
     finally:
         served.run("serve", "--port", str(served.port))  # as the other tests found it
+    assert served.run("url", "--reader").stdout.strip() == served.reader_url
 
 
 # -- 5. The password file ---------------------------------------------------------------------
