@@ -38,7 +38,7 @@ def _say(message: str, **style) -> None:
 def _clear_progress() -> None:
     global _progress_shown
     if _progress_shown:
-        click.echo("\r\033[K", nl=False, err=True)
+        click.echo("\r\033[K", nl=False, err=True, color=True)  # a control sequence, not colour
         _progress_shown = False
 
 
@@ -86,6 +86,7 @@ class _Group(click.Group):
         _safe_streams()
         try:
             value = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not in the interpreter's exit
         except click.ClickException as exc:
             _clear_progress()
             exc.show()
@@ -139,7 +140,7 @@ def render(result, fmt: str | None, output: Path, default: str = "table") -> Non
 
     chosen = out.choose_format(output, fmt, default)
     options = {}
-    if chosen == "table" and out.is_stdout(output) and sys.stdout.isatty():
+    if chosen == "table" and out.is_stdout(output) and _terminal(sys.stdout):
         import shutil
 
         options["width"] = shutil.get_terminal_size().columns
@@ -148,15 +149,20 @@ def render(result, fmt: str | None, output: Path, default: str = "table") -> Non
         _say(f"wrote {out.count_of(count, 'row')} to {out.display_path(output)}")
 
 
+def _terminal(stream) -> bool:
+    """Whether a person is at `stream` (a function, so that tests can pretend)."""
+    return stream.isatty()
+
+
 def _progress():
     """A one-line progress display on a terminal; silence in pipes and CI logs."""
-    if not sys.stderr.isatty():
+    if not _terminal(sys.stderr):
         return None
 
     def show(path: Path, rows: int) -> None:
         global _progress_shown
         _progress_shown = True
-        click.echo(f"\r\033[K  loading {errors.safe_text(path.name)}: {rows:,} rows", nl=False, err=True)
+        click.echo(f"\r\033[K  loading {errors.safe_text(path.name)}: {rows} rows", nl=False, err=True, color=True)
 
     return show
 
@@ -170,7 +176,7 @@ def _report_loads(results) -> None:
         if r.skipped:
             _say(f"  {name}: already loaded (same checksum), skipped")
         else:
-            _say(f"  {name}: {count_of(r.rows, 'row')} as {r.kind}: {r.inserted:,} inserted, {r.updated:,} updated")
+            _say(f"  {name}: {count_of(r.rows, 'row')} as {r.kind}: {r.inserted} inserted, {r.updated} updated")
 
 
 def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
@@ -214,7 +220,7 @@ def up(force):
     unchanged = sum(r.skipped for r in results)
     summary = [f"{count_of(len(applied), 'migration')} applied",
                f"{count_of(sum(r.inserted for r in results), 'row')} inserted",
-               f"{sum(r.updated for r in results):,} updated"]
+               f"{sum(r.updated for r in results)} updated"]
     if unchanged:
         summary.append(f"{unchanged} of {count_of(len(results), 'seed file')} unchanged")
     _say("tipdb is up: " + ", ".join(summary))
@@ -262,7 +268,7 @@ def rollback(count, everything, yes):
     from tipdb import database, migrations
 
     if everything and not yes:
-        if not sys.stdin.isatty():
+        if not _terminal(sys.stdin):
             raise click.UsageError("--all drops every table and every loaded row, user-loaded years included; "
                                    "add --yes to confirm without a terminal")
         click.confirm("Drop every tipdb table and every loaded row, user-loaded years included?", abort=True,

@@ -226,7 +226,7 @@ BY_EXTENSION = {f.extension: f.name for f in FORMATS.values() if f.name != "tabl
 
 def count_of(number: int, noun: str) -> str:
     """'1 row', '2 rows', '0 rows'."""
-    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def is_stdout(path) -> bool:
