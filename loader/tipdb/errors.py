@@ -83,7 +83,6 @@ EXIT_NOINPUT = 66      # an input file is missing or unreadable
 EXIT_UNAVAILABLE = 69  # database unreachable, connection lost, schema missing, optional extra missing
 EXIT_SOFTWARE = 70     # migration problem, or an internal error (a bug: please report it)
 EXIT_OSERR = 71        # out of memory
-EXIT_CANTCREAT = 73    # an output file or directory cannot be created
 EXIT_IOERR = 74        # disk full, or the database reports corrupted data
 EXIT_TEMPFAIL = 75     # a lock or statement timeout, a deadlock or serialization failure: retry
 EXIT_NOPERM = 77       # permission denied: a read-only role (tip_reader) or an unwritable file
@@ -100,12 +99,11 @@ EXIT_CODES = {
                       "missing",
     EXIT_SOFTWARE: "migration problem, or an internal error (please report it; rerun with --debug)",
     EXIT_OSERR: "out of memory",
-    EXIT_CANTCREAT: "an output file or directory cannot be created",
     EXIT_IOERR: "disk full, or the database reports corrupted data",
     EXIT_TEMPFAIL: "a lock or statement timeout, deadlock or serialization failure: retry",
     EXIT_NOPERM: "permission denied: read-only role or unwritable file",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C)",
-    EXIT_BROKEN_PIPE: "standard output was closed by its reader (e.g. `| head`); silent",
+    EXIT_BROKEN_PIPE: "standard output was closed by its reader (e.g. head); nothing is printed",
 }
 
 _TIPDB_CODES = (
@@ -222,15 +220,15 @@ def explain(exc: BaseException) -> Explanation:
         return Explanation(EXIT_DATAERR, f"a name or value is not valid text ({safe_text(str(exc))}); rename the "
                                          "file or fix its encoding (UTF-8)")
     if isinstance(exc, OSError):
-        where = safe_text(os_filename(exc))
-        reason = exc.strerror or str(exc)
+        said = exc.strerror or str(exc)
+        said = f"{safe_text(os_filename(exc))}: {said}" if exc.filename is not None else f"cannot write or read: {said}"
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            return Explanation(EXIT_IOERR, f"{where}: {reason}; free some space and run the command again")
+            return Explanation(EXIT_IOERR, f"{said}; free some space and run the command again")
         if isinstance(exc, PermissionError) or exc.errno == errno.EROFS:
-            return Explanation(EXIT_NOPERM, f"{where}: {reason}")
+            return Explanation(EXIT_NOPERM, said)
         if isinstance(exc, FileNotFoundError):
-            return Explanation(EXIT_NOINPUT, f"{where}: {reason}")
-        return Explanation(EXIT_IOERR, f"{where}: {reason}")
+            return Explanation(EXIT_NOINPUT, said)
+        return Explanation(EXIT_IOERR, said)
     name = type(exc).__name__
     return Explanation(EXIT_SOFTWARE, f"internal error ({name}: {shorten(str(exc))}); please report it with the "
                                       "output of the same command rerun with --debug")
@@ -239,5 +237,5 @@ def explain(exc: BaseException) -> Explanation:
 def os_filename(exc: OSError) -> str:
     import os
 
-    name = exc.filename if exc.filename is not None else "input/output"
+    name = exc.filename
     return os.fsdecode(name) if isinstance(name, (str, bytes)) else str(name)
