@@ -78,8 +78,18 @@ def _safe_streams() -> None:
                 pass
 
 
+class _PassedOn(Exception):
+    """Carries an OSError past click, which would turn a broken pipe into a bare exit 1."""
+
+
 class _Group(click.Group):
     """The one place where failures end: each becomes a message and a documented exit code."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except OSError as exc:
+            raise _PassedOn() from exc
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         debug = _debugging(args)
@@ -98,6 +108,8 @@ class _Group(click.Group):
             sys.exit(errors.EXIT_FAILED)
         except SystemExit:
             raise
+        except _PassedOn as exc:
+            _fail(exc.__cause__, debug)
         except BaseException as exc:  # noqa: BLE001 - this is the one place that must catch everything
             _fail(exc, debug)
         sys.exit(value if isinstance(value, int) else 0)
