@@ -36,11 +36,11 @@ def test_history_chart_labels_countries_tiers_years_and_source(run, tmp_path):
 
 
 def test_history_gaps_stay_gaps(reader_db):
-    rows = charts._rows(reader_db, "country_history", country="Namibia")
+    rows = charts._rows(reader_db, "country_history", country="Somalia")
     years = [r["report_year"] for r in charts._rows(reader_db, "coverage")]
     runs = charts._runs([(r["report_year"], r["tier"]) for r in rows], years)
-    # No Namibia placement is sourced for 2016, so its line breaks there instead of bridging.
-    assert [(run[0][0], run[-1][0]) for run in runs] == [(2008, 2015), (2017, 2024)]
+    # No Somalia placement is sourced for 2024 (SOURCES.md), so its line breaks there instead of bridging.
+    assert [(run[0][0], run[-1][0]) for run in runs] == [(2003, 2023), (2025, 2025)]
 
 
 def test_tier_mix_marks_incomplete_years(run, tmp_path):
@@ -62,7 +62,7 @@ def test_transition_heat_map(run, tmp_path):
 
 
 def test_unknown_country_fails_clearly(run, tmp_path):
-    result = run("chart", "history", "Namibiaa", "-o", str(tmp_path / "x.svg"))
+    result = run("chart", "history", "Namibja", "-o", str(tmp_path / "x.svg"))
     assert result.exit_code == 2 and "did you mean 'Namibia'?" in result.stderr
     assert not (tmp_path / "x.svg").exists()
 
@@ -72,11 +72,11 @@ def test_export_view(run, tmp_path, suffix):
     path = tmp_path / f"rankings{suffix}"
     result = run("export", "view", "rankings", "-o", str(path))
     assert result.exit_code == 0, result.output
-    assert result.stderr == f"wrote 3885 rows to {path}\n"
+    assert result.stderr == f"wrote 4224 rows to {path}\n"
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left beside it
     if suffix == ".parquet":
         table = pyarrow.parquet.read_table(path)
-        assert table.num_rows == 3885 and "previous_tier" in table.column_names
+        assert table.num_rows == 4224 and "previous_tier" in table.column_names
         records = table.to_pylist()
     elif suffix == ".jsonl":
         records = [json.loads(line) for line in path.read_text().splitlines()]
@@ -84,10 +84,10 @@ def test_export_view(run, tmp_path, suffix):
         records = json.loads(path.read_text())
     else:
         lines = path.read_text().splitlines()
-        assert lines[0].startswith("report_year,iso3,country") and len(lines) == 3886
+        assert lines[0].startswith("report_year,iso3,country") and len(lines) == 4225
         assert lines[1].startswith("2001,AGO,Angola,Africa,Middle Africa,2,Tier 2,2,,first_ranked,")  # NULL: empty
         return
-    assert len(records) == 3885
+    assert len(records) == 4224
     assert {"report_year": 2020, "country": "Namibia", "tier": "1"}.items() <= next(
         r for r in records if r["iso3"] == "NAM" and r["report_year"] == 2020).items()
     keys = [(r["report_year"], r["iso3"]) for r in records]

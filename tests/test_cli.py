@@ -9,7 +9,8 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from tipdb import output, paths, seeds
+from tipdb import output, paths
+from tipdb.load import seed_files
 from tipdb.cli import main
 
 from helpers import write_csv
@@ -90,13 +91,13 @@ def test_load_refusal_exits_65_naming_file_line_column_value(run_writable, tmp_p
 def test_status_shows_coverage(run):
     result = run("status", "--format", "csv")
     assert result.exit_code == 0
-    assert "tip.ranking,3885" in result.stdout
+    assert "tip.ranking,4224" in result.stdout
     # Booleans are true/false and NULL an empty field, as --help says.
     assert "2015,188,0,188,true,,true" in result.stdout and "2025,82,0,188,false,106,false" in result.stdout
     assert "NULL as an empty field" in run("status", "--help").output
     assert "Coverage per report year:" in result.stderr
     report = json.loads(run("status", "--format", "json").stdout)
-    assert {"table": "tip.ranking", "rows": 3885} in report["rows per table"]
+    assert {"table": "tip.ranking", "rows": 4224} in report["rows per table"]
     assert next(r for r in report["coverage per report year"] if r["report_year"] == 2024)["missing_placements"] == 2
 
 
@@ -112,8 +113,8 @@ def test_up_on_the_embedded_default_as_a_user_would(tmp_path):
     try:
         first = call("up")
         assert first.returncode == 0, first.stderr
-        assert "3885 rows as rankings: 3885 inserted" in first.stderr
-        files = len(seeds.seed_files())
+        assert "4224 rows as rankings: 4224 inserted" in first.stderr
+        files = len(seed_files())
         # A first load has nothing unchanged to report.
         migrations = [m for m in paths.schema_dir().glob("*.sql") if not m.name.endswith(".rollback.sql")]
         assert "unchanged" not in first.stderr and f"up: {len(migrations)} migrations applied" in first.stderr
