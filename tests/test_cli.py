@@ -93,7 +93,7 @@ def test_status_shows_coverage(run):
     assert result.exit_code == 0
     assert "tip.ranking,4224" in result.stdout
     # Booleans are true/false and NULL an empty field, as --help says.
-    assert "2015,188,0,188,true,,true" in result.stdout and "2025,82,0,188,false,106,false" in result.stdout
+    assert "2015,188,0,188,true,,true" in result.stdout and "2024,186,96,188,false,2,true" in result.stdout
     assert "NULL as an empty field" in run("status", "--help").output
     assert "Coverage per report year:" in result.stderr
     report = json.loads(run("status", "--format", "json").stdout)
