@@ -27,7 +27,6 @@ from pathlib import Path
 
 from tipdb.errors import QueryProblem
 from tipdb.paths import queries_dir
-from tipdb.suggest import did_you_mean
 
 PARAMETER_TYPES = ("text", "integer", "country", "tier", "region", "category")
 _HEADER = re.compile(r"^--\s*(name|description|grain|param):\s*(.*?)\s*$")
@@ -135,6 +134,8 @@ def get(name: str) -> Query:
         return parse(path)
     queries = catalog()
     if name not in queries:
+        from tipdb.suggest import did_you_mean  # difflib: only when a hint is needed
+
         hint = did_you_mean(name, {q: q for q in queries})
         raise QueryProblem(f"no query named {name!r}" + (f"; {hint}" if hint else "")
                            + f". Available: {', '.join(queries)}")
@@ -178,6 +179,8 @@ def _check_values(conn, query: Query, values: dict[str, object]) -> None:
             continue
         find, candidates = _LOOKUPS[parameter.type]
         if conn.execute(find, [value]).fetchone()[0] is None:
+            from tipdb.suggest import did_you_mean
+
             hint = did_you_mean(str(value), dict(conn.execute(candidates).fetchall()))
             raise QueryProblem(f"unknown {parameter.type} {value!r} for parameter {parameter.name!r}"
                                + (f"; {hint}" if hint else ""))
