@@ -250,6 +250,7 @@ def test_rollback_all_asks_first(run_writable, db, tmp_path, monkeypatch):
     from helpers import table_checksums
 
     before = table_checksums(db)
+    db.rollback()  # hold no locks: a rollback that did not ask would otherwise wait for them
     refused = run_writable("rollback", "--all")
     assert refused.exit_code == 2 and "--yes" in refused.stderr
     monkeypatch.setattr(cli, "_terminal", lambda stream: True)

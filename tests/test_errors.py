@@ -182,9 +182,10 @@ def test_broken_pipe_is_silent(reader_url):
 
 
 def test_a_full_disk_on_standard_output(reader_url):
+    env = {k: v for k, v in _env(reader_url).items() if k != "PYTHONUNBUFFERED"}  # buffered, as users run it
     with open("/dev/full", "wb") as full:
-        result = subprocess.run([TIPDB, "query", "tier_members"], env=_env(reader_url), stdout=full,
-                                stderr=subprocess.PIPE, timeout=60)
+        result = subprocess.run([TIPDB, "query", "tier_members"], env=env, stdout=full, stderr=subprocess.PIPE,
+                                timeout=60)
     assert "No space left on device" in clean(result, errors.EXIT_IOERR)
 
 
@@ -201,7 +202,9 @@ def test_unexpected_exceptions_are_internal_errors_with_a_traceback_only_on_requ
 
 
 def _as_reader(url: str) -> str:
-    return url + " options='-c role=tip_reader'"
+    from psycopg.conninfo import make_conninfo
+
+    return make_conninfo(url, options="-c role=tip_reader")
 
 
 def test_read_only_role_gets_messages_and_no_partial_files(db, db_url, tmp_path):
