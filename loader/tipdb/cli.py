@@ -50,12 +50,8 @@ def _fail(exc: BaseException, debug: bool) -> None:
     """Report `exc` as its message and exit code; the traceback only with --debug."""
     _clear_progress()
     explanation = errors.explain(exc)
+    _settle_stdout()
     if explanation.code == errors.EXIT_BROKEN_PIPE:
-        # Nobody reads standard output any more: point it at /dev/null so the final flush cannot fail.
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError, AttributeError):
-            pass
         sys.exit(explanation.code)
     if debug:
         import traceback
@@ -65,6 +61,18 @@ def _fail(exc: BaseException, debug: bool) -> None:
     for line in explanation.details:
         _say(line)
     sys.exit(explanation.code)
+
+
+def _settle_stdout() -> None:
+    """Flush standard output; if it cannot take more (closed pipe, full disk), point it at /dev/null so
+    that the interpreter's own flush at exit cannot fail a second time."""
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError, AttributeError):
+            pass
 
 
 def _safe_streams() -> None:
