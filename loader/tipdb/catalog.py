@@ -35,16 +35,22 @@ def result_of(conn, cursor, sorted_by: list[str] | None = None) -> Result:
     if cursor.description is None:
         return Result([], iter(()))
     types = conn.adapters.types
+    columns = []
+    for column in cursor.description:
+        info = types.get(column.type_code)
+        columns.append(Column(column.name, info.name if info else "text"))
     pgresult = cursor.pgresult
     origins = ([pgresult.ftable(i) for i in range(pgresult.nfields)],
                [pgresult.ftablecol(i) for i in range(pgresult.nfields)])
-    descriptions = [r[0] for r in conn.execute(_DESCRIPTIONS, origins)] if any(origins[0]) else \
-        [None] * len(cursor.description)
-    columns = []
-    for column, description in zip(cursor.description, descriptions):
-        info = types.get(column.type_code)
-        columns.append(Column(column.name, info.name if info else "text", description))
-    return Result(columns, cursor, sorted_by or [])
+
+    def describe() -> list[Column]:
+        """The columns with the comments on the columns they come from (for a view's column: the view's)."""
+        if not any(origins[0]):
+            return columns
+        comments = [r[0] for r in conn.execute(_DESCRIPTIONS, origins)]
+        return [column._replace(description=comment) for column, comment in zip(columns, comments)]
+
+    return Result(columns, cursor, sorted_by or [], describe)
 
 
 def analytics_views(conn) -> list[str]:

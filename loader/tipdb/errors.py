@@ -8,6 +8,7 @@ drives each row as a whole process.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class TipdbError(Exception):
@@ -122,8 +123,7 @@ MAX_LINES_LISTED = 5
 MAX_PROBLEM_CHARS = 500
 
 
-@dataclass(frozen=True)
-class Explanation:
+class Explanation(NamedTuple):
     code: int
     message: str
     details: tuple[str, ...] = ()

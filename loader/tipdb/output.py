@@ -22,9 +22,8 @@ import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from tipdb.errors import MissingExtra, OutputProblem
 
@@ -33,21 +32,28 @@ CSV_TRUE, CSV_FALSE, CSV_NULL = "true", "false", ""
 CSV_CONVENTION = "CSV writes booleans as true/false and NULL as an empty field."
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(NamedTuple):
     name: str
     type: str = "text"  # PostgreSQL's type name: int2, int4, int8, text, bool, date, numeric, ...
     description: str | None = None
 
 
-@dataclass
 class Result:
-    """Columns and rows on their way out; `rows` is consumed once."""
+    """Columns and rows on their way out; `rows` is consumed once.
 
-    columns: list[Column]
-    rows: Iterable[tuple]
-    # What the rows are sorted by, for readers of the file (e.g. Parquet's metadata).
-    sorted_by: list[str] = field(default_factory=list)
+    `sorted_by` names what the rows are sorted by, for readers of a file (Parquet's metadata).
+    `describe`, if given, returns the columns with their descriptions: only Parquet asks, so other
+    formats spare the query.
+    """
+
+    __slots__ = ("columns", "rows", "sorted_by", "describe")
+
+    def __init__(self, columns: list[Column], rows: Iterable[tuple], sorted_by: list[str] | None = None,
+                 describe: Callable[[], list[Column]] | None = None):
+        self.columns = columns
+        self.rows = rows
+        self.sorted_by = sorted_by or []
+        self.describe = describe
 
     @property
     def names(self) -> list[str]:
@@ -179,19 +185,20 @@ def write_parquet(result: Result, out: IO[bytes], options: dict) -> int:
         import pyarrow.parquet as pq
     except ImportError as exc:
         raise MissingExtra("Parquet files", "export") from exc
-    schema = arrow_schema(result.columns, result.sorted_by)
+    columns = result.describe() if result.describe else result.columns
+    schema = arrow_schema(columns, result.sorted_by)
     convert = [(lambda v: v) if c.type in _PARQUET_TYPES or c.type.startswith("timestamp")
-               else (lambda v: None if v is None else str(plain(v))) for c in result.columns]
+               else (lambda v: None if v is None else str(plain(v))) for c in columns]
     numeric = [c.type == "numeric" for c in result.columns]
     count = 0
     with pq.ParquetWriter(out, schema) as writer:
         batch: list[tuple] = []
 
         def flush():
-            columns = list(zip(*batch)) if batch else [[] for _ in result.columns]
+            values_by_column = list(zip(*batch)) if batch else [[] for _ in columns]
             arrays = [pa.array([None if v is None else (float(v) if is_numeric else fn(v)) for v in values],
                                type=f.type)
-                      for values, f, fn, is_numeric in zip(columns, schema, convert, numeric)]
+                      for values, f, fn, is_numeric in zip(values_by_column, schema, convert, numeric)]
             writer.write_table(pa.Table.from_arrays(arrays, schema=schema))
 
         for row in result.rows:
@@ -205,8 +212,7 @@ def write_parquet(result: Result, out: IO[bytes], options: dict) -> int:
     return count
 
 
-@dataclass(frozen=True)
-class Format:
+class Format(NamedTuple):
     name: str
     extension: str
     binary: bool

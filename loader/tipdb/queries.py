@@ -22,8 +22,8 @@ the text (a literal percent sign in the SQL must be written `%%`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tipdb.errors import QueryProblem
 from tipdb.paths import queries_dir
@@ -34,8 +34,7 @@ _PARAM = re.compile(r"^(\w+)\s+(\w+)(?:\s*\{([^}]*)\})?(\s+required)?(?:\s*=\s*(
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     name: str
     type: str
     default: str | None
@@ -59,8 +58,7 @@ class Parameter:
         return raw
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     name: str
     description: str
     grain: str
