@@ -169,8 +169,8 @@ def _database(exc, psycopg) -> Explanation | None:
         return Explanation(EXIT_UNAVAILABLE, f"the database has no tipdb schema, or an older one ({said}): "
                                              "run `tipdb up` (or `tipdb migrate`) first")
     if isinstance(exc, (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction)):
-        return Explanation(EXIT_NOPERM, f"the database refused: {said}. This connection is read-only "
-                                        "(e.g. tip_reader); use the owner's URL to change data")
+        return Explanation(EXIT_NOPERM, f"the database refused: {said}. This connection's role may not do "
+                                        "this (it is read-only, e.g. tip_reader); use the owner's URL")
     if isinstance(exc, errors.DiskFull):
         return Explanation(EXIT_IOERR, f"the database server's disk is full ({said}); nothing was changed. "
                                        "Free some space and run the command again")

@@ -203,7 +203,7 @@ def result(conn, name: str, given: dict[str, str]):
     """The canned query NAME's answer as an output.Result: typed, described columns over streamed rows."""
     from tipdb import catalog
 
-    cursor = execute(conn, get(name), given, catalog.streaming_cursor(conn))
+    cursor = execute(conn, get(name), given)  # small answers: one round trip, iterated rather than fetched whole
     return catalog.result_of(conn, cursor)
 
 

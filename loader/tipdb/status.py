@@ -22,14 +22,24 @@ class Section:
     result: Result
 
 
+_BOOKKEEPING_VISIBLE = "SELECT to_regnamespace('yoyo') IS NULL OR has_schema_privilege('yoyo', 'USAGE')"
+
+
 def sections(conn, url: str) -> tuple[list[Section], bool]:
-    """The report's sections, and whether every migration is applied (if not, only the first section)."""
-    states = migrations.status(url)
-    listed = Section("migrations", Result(
-        [Column("migration"), Column("applied_at")],
-        [(s.migration_id, s.applied_at.isoformat(sep=" ") if s.applied_at else "pending") for s in states]))
-    if not all(s.applied_at for s in states):
-        return [listed], False
+    """The report's sections, and whether every migration is applied (if not, only the first section).
+
+    A role that cannot see the migration records (the read-only tip_reader) gets the rest of the report.
+    """
+    columns = [Column("migration"), Column("applied_at")]
+    if conn.execute(_BOOKKEEPING_VISIBLE).fetchone()[0]:
+        states = migrations.status(url)
+        listed = Section("migrations", Result(
+            columns, [(s.migration_id, s.applied_at.isoformat(sep=" ") if s.applied_at else "pending")
+                      for s in states]))
+        if not all(s.applied_at for s in states):
+            return [listed], False
+    else:
+        listed = Section("migrations", Result(columns, [("(not visible to this role)", "")]))
     counts = []
     for shown, schema, table in conn.execute(_TABLES).fetchall():
         rows = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(schema, table))).fetchone()[0]
