@@ -93,7 +93,8 @@ def test_status_shows_coverage(run):
     assert result.exit_code == 0
     assert "tip.ranking,4224" in result.stdout
     # Booleans are true/false and NULL an empty field, as --help says.
-    assert "2015,188,0,188,true,,true" in result.stdout and "2024,186,96,188,false,2,true" in result.stdout
+    assert "2015,2015-01-01,188,0,188,true,,true" in result.stdout \
+        and "2024,2024-01-01,186,96,188,false,2,true" in result.stdout
     assert "NULL as an empty field" in run("status", "--help").output
     assert "Coverage per report year:" in result.stderr
     report = json.loads(run("status", "--format", "json").stdout)

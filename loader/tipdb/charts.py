@@ -90,20 +90,20 @@ def history(conn, countries: list[str], path: Path) -> Path:
 
 def tier_mix(conn, path: Path, region: str | None = None, shares: bool = False) -> Path:
     """Stacked placements per tier for each report year; incomplete years are marked."""
-    counts = _rows(conn, "tier_counts_by_year", region=region)
+    # One row per report year and tier, tiers in their order (the query reads them from tip.tier).
+    rows = _rows(conn, "tier_counts_by_year", region=region)
     coverage = {r["report_year"]: r for r in _rows(conn, "coverage")}
-    years = [r["report_year"] for r in counts]
-    columns = {"1": "tier_1", "2": "tier_2", "2WL": "tier_2_watch_list", "3": "tier_3",
-               "special_case": "special_case"}
+    years = list(dict.fromkeys(r["report_year"] for r in rows))
+    tiers = list(dict.fromkeys((r["tier"], r["tier_label"]) for r in rows))
+    placed = {(r["report_year"], r["tier"]): r["placements"] for r in rows}
+    totals = {r["report_year"]: float(r["total"]) or 1.0 for r in rows}
     figure = _figure(11, 5.5)
     axis = figure.subplots()
     bottom = [0.0] * len(years)
-    totals = [float(r["total"]) or 1.0 for r in counts]
-    for tier, column in columns.items():
-        values = [r[column] / (total if shares else 1) * (100 if shares else 1)
-                  for r, total in zip(counts, totals)]
+    for tier, label in tiers:
+        values = [placed[year, tier] / (totals[year] if shares else 1) * (100 if shares else 1) for year in years]
         axis.bar(years, values, bottom=bottom, color=SHADES[tier], hatch=HATCHES[tier], edgecolor="0.2",
-                 label=TIER_LABELS[tier])
+                 label=label)
         bottom = [b + v for b, v in zip(bottom, values)]
     for year, height in zip(years, bottom):
         if coverage[year]["complete"] is not True:
