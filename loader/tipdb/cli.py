@@ -420,19 +420,22 @@ def docs(output):
 
 
 @main.command("schema")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema/current/schema.sql"),
-              show_default=True, help="File to write; '-' for standard output.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+              default=Path("schema/current/schema.sql"), show_default=True,
+              help="File to write; '-' for standard output.")
+@helped("tipdb schema", "tipdb schema -o - | less")
 def schema_snapshot(output):
     """Write the whole current schema as SQL: pg_dump of a new database with every migration applied."""
     from tipdb import database, snapshot
+    from tipdb import output as out
 
     text = snapshot.current_schema(database.url())
-    if str(output) == "-":
+    if out.is_stdout(output):
         click.echo(text, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    with out.atomic_file(output, binary=False) as handle:
+        handle.write(text)
+    _say(f"wrote {out.display_path(output)}")
 
 
 @main.command()
