@@ -131,7 +131,9 @@ def _examples(*lines: str) -> str:
 def helped(*examples: str):
     """Append examples to a command's docstring (its --help)."""
     def decorate(function):
-        function.__doc__ = (function.__doc__ or "").rstrip() + _examples(*examples)
+        import inspect
+
+        function.__doc__ = inspect.cleandoc(function.__doc__ or "") + _examples(*examples)
         return function
 
     return decorate
