@@ -270,3 +270,15 @@ def db_url_of(conn):
     from conftest import conninfo
 
     return conninfo(conn.info.dbname)
+
+
+def test_start_up_imports_only_what_a_command_needs():
+    """`tipdb query` pays for psycopg and click, not for formats, hints or extras it does not use."""
+    script = ("import sys, tipdb.cli, tipdb.queries, tipdb.catalog, tipdb.output\n"
+              "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert not loaded & {"tabulate", "pyarrow", "difflib", "matplotlib", "yoyo", "frictionless", "pandas"}
+    cli_only = subprocess.run([sys.executable, "-c", "import sys, tipdb.cli; print(' '.join(sys.modules))"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert "psycopg" not in cli_only  # `tipdb --help` never loads the driver
