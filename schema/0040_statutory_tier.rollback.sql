@@ -1,0 +1,1 @@
+ALTER TABLE tip.tier DROP COLUMN statutory_tier;

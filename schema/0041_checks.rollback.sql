@@ -1,0 +1,14 @@
+DROP VIEW analytics.check_results;
+DROP VIEW analytics.check_rules;
+DROP FUNCTION tip.check_findings();
+DROP VIEW tip.check_conflict_note_contradicts_placement;
+DROP VIEW tip.check_listed_country_not_placed;
+DROP VIEW tip.check_tier_skipped;
+DROP VIEW tip.check_state_sponsored_not_on_tier_3;
+DROP VIEW tip.check_watch_list_streak_without_waiver;
+DROP VIEW tip.check_waiver_not_on_watch_list;
+DROP VIEW tip.check_published_count_in_conflict;
+DROP VIEW tip.check_tier_counts_vs_published;
+DROP VIEW tip.check_placements_vs_published_total;
+DROP VIEW tip.check_year;
+DROP TABLE tip.check_rule;
