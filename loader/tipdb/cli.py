@@ -275,6 +275,29 @@ def docs(output):
 
 
 @main.command()
+@click.option("--year", type=int, help="Only this report year.")
+@format_option
+def check(year, fmt):
+    """Check the data against the law and the published figures (the rules: analytics.check_rules).
+
+    Prints each rule as passed, failed (with the rows that break it) or not checkable (nothing published
+    to check against). Exit code 65 when an error rule fails; warnings are listed, not fatal.
+    Example: tipdb check --year 2010
+    """
+    from tipdb import check as checks, database, output
+
+    with database.connect() as conn:
+        report = checks.run(conn, year)
+    if fmt == "table":
+        click.echo(checks.text(report))
+    else:
+        output.render(*checks.rows(report), fmt, sys.stdout)
+        click.echo(checks.summary(report), err=True)
+    if report.errors:
+        sys.exit(EXIT_DATAERR)
+
+
+@main.command()
 @click.argument("words", nargs=-1, required=True)
 @click.option("--year", type=int, help="Only this report year.")
 @click.option("--country", help="Only findings about this country (any spelling or ISO3).")
