@@ -32,6 +32,12 @@ def ids(text: str, prefix: str) -> set[str]:
     return set(re.findall(rf'id="({re.escape(prefix)}[^"]*)"', text))
 
 
+def group(text: str, gid: str) -> str:
+    """The SVG markup of the group a chart drew with this id."""
+    start = text.index(f'id="{gid}"')
+    return text[start:text.index("</g> </g>", start)]
+
+
 def test_history_chart_labels_countries_tiers_years_and_source(run, tmp_path):
     path = tmp_path / "history.svg"
     result = run("chart", "history", "Namibia", "Burma", "-o", str(path))
@@ -49,6 +55,8 @@ def test_history_tells_derived_from_read_and_why_a_year_has_no_point(run, tmp_pa
     points = ids(text, "point-")
     # Namibia 2016 is derived (hollow), 2020 read in a source (filled).
     assert {"point-2016-2-derived", "point-2020-1-read"} <= points
+    assert "fill: #ffffff" in group(text, "point-2016-2-derived")  # hollow
+    assert "fill: #ffffff" not in group(text, "point-2020-1-read")  # filled
     assert "placement derived from other statements (hollow)" in text
     assert "placement read in a source (filled)" in text
     gaps = ids(text, "gap-")
@@ -58,6 +66,7 @@ def test_history_tells_derived_from_read_and_why_a_year_has_no_point(run, tmp_pa
     placed = {p.split("-")[1] for p in points}
     assert placed | {g.split("-")[1] for g in gaps} == {str(y) for y in range(2001, 2026)}
     assert "no placement: incomplete year" in text and "Unverified: no published total" in text
+    assert {"incomplete-2024", "unverified-2021"} <= ids(text, "incomplete-") | ids(text, "unverified-")
 
 
 def test_history_gaps_stay_gaps(reader_db):
