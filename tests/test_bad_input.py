@@ -16,14 +16,14 @@ from helpers import table_checksums
 RANKINGS = "report_year,country,tier,source\n"
 REPORTS = "report_year,release_date,reporting_period_start,reporting_period_end,countries_ranked,source\n"
 COUNTS = "report_year,tier,count,source\n"
-CONFLICTS = RANKINGS
+CONFLICTS = "report_year,country,disputed_tier,source\n"
 FINDINGS = "report_year,country,category,finding,source\n"
 LISTS = "report_year,list,country,source\n"
 ENFORCEMENT = ("report_year,data_year,prosecutions,prosecutions_labor,convictions,convictions_labor,"
                "victims_identified,victims_identified_labor,new_or_amended_legislation,source\n")
 RULES = ("rule_id,effective_from_report_year,effective_to_report_year,consecutive_years_on_watch_list,"
          "max_waivers,waiver_years,summary,legal_source,source\n")
-COUNTRIES = "iso3,name,region,subregion\n"
+COUNTRIES = "iso3,name,region,subregion,source\n"
 NAMES = "name_in_report,canonical_name,iso3\n"
 
 
@@ -49,7 +49,7 @@ CASES = [
     Case("watch_list_words", RANKINGS + "2025,Albania,Tier 2 Watch List,x\n", 2, "tier", "Tier 2 Watch List", "'2WL'"),
     Case("duplicate_row", RANKINGS + "2025,Albania,2,x\n2025,Albania,2,x\n", 3, None, None, "repeats the key of line 2"),
     Case("duplicate_by_spelling", RANKINGS + "2025,Burma,3,x\n2025,MYANMAR,3,y\n", 3, None, None, "line 2"),
-    Case("year_without_report", RANKINGS + "2031,Albania,2,x\n", 2, "report_year", "2031", "not the year of a report"),
+    Case("year_without_report", RANKINGS + "2027,Albania,2,x\n", 2, "report_year", "2027", "not the year of a report"),
     Case("year_before_2001", RANKINGS + "1999,Albania,2,x\n", 2, "report_year", "1999", "2001"),
     Case("year_as_words", RANKINGS + "twenty,Albania,2,x\n", 2, "report_year", "twenty", "not a whole number"),
     Case("year_with_decimals", RANKINGS + "2025.0,Albania,2,x\n", 2, "report_year", "2025.0", "not a whole number"),
@@ -75,10 +75,20 @@ CASES = [
     Case("unclosed_quote", RANKINGS + '2025,"Albania,2,x\n', 2, None, None, "not valid CSV"),
     Case("nul_byte", RANKINGS.encode() + b"2025,Alba\x00nia,2,x\n", 2, "country", "Alba\\0nia", "NUL byte"),
     Case("png_file", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", 1, None, None, "UTF-8"),
-    Case("json_file", '[{"report_year": 2025, "country": "Albania"}]\n', 1, None, None, "unknown header"),
-    # Conflicts, recognised by file name.
+    Case("json_file", '[{"report_year": 2025, "country": "Albania"}]\n', 1, None, None,
+         "not the header of any tipdb file kind (not shown)"),
+    Case("password_file", "root:$6$salt$hash:19000:0:99999:7:::\n", 1, None, None, "(not shown)"),
+    Case("superscript_year", RANKINGS + "²⁰²⁰,Namibia,1,x\n", 2, "report_year", "²⁰²⁰", "write the digits 0-9 only"),
+    Case("arabic_indic_year", RANKINGS + "٢٠٢٠,Namibia,1,x\n", 2, "report_year", "٢٠٢٠", "write the digits 0-9 only"),
+    Case("far_future_year", REPORTS + "2099,2099-06-01,,,,x\n", 2, "report_year", "2099", "report years run from 2001"),
+    Case("huge_name", NAMES + "N" * 3000 + ",Namibia,NAM\n", 2, "name_in_report", None, "longer than 200 characters"),
+    Case("huge_rule_id", RULES + "r" * 3000 + ",,,2,,1,a,law,x\n", 2, "rule_id", None, "longer than 200 characters"),
+    Case("smallint_overflow", COUNTS + "2020,3,40000,x\n", 2, "count", "40000", "too large (at most 32,767)"),
+    Case("rule_overflow", RULES + "r1,,,40000,,1,a,law,x\n", 2, "consecutive_years_on_watch_list", "40000",
+         "too large"),
+    # Conflicts, recognised by their header.
     Case("conflict_unknown_country", CONFLICTS + "2023,Congo (RDC),2,x\n", 2, "country", "Congo (RDC)",
-         "unknown country", file_name="tier_conflicts_new.csv"),
+         "unknown country"),
     # Reports.
     Case("us_style_date", REPORTS + "2026,06/25/2026,,,,x\n", 2, "release_date", "06/25/2026", "YYYY-MM-DD"),
     Case("impossible_date", REPORTS + "2026,2026-02-30,,,,x\n", 2, "release_date", "2026-02-30", "YYYY-MM-DD"),
@@ -108,7 +118,7 @@ CASES = [
     Case("list_code_case", LISTS + "2020,CSPA,Iran,x\n", 2, "list", "CSPA", "did you mean 'cspa'?"),
     Case("list_by_name", LISTS + "2020,Child Soldiers Prevention Act list,Iran,x\n", 2, "list",
          "Child Soldiers Prevention Act list", "did you mean 'cspa'?"),
-    Case("list_duplicate", LISTS + "2020,cspa,Iran,x\n2020,cspa,IRN,x\n", 3, None, None, "repeats"),
+    Case("list_duplicate", LISTS + "2020,cspa,Iran,x\n2020,cspa,IRAN,x\n", 3, None, None, "repeats"),
     # Enforcement figures.
     Case("labor_above_total", ENFORCEMENT + "2025,2024,100,500,,,,,,x\n", 2, "prosecutions_labor", "500",
          "larger than the total"),
@@ -118,14 +128,14 @@ CASES = [
          "5682"),
     Case("enforcement_negative", ENFORCEMENT + "2025,2024,-1,,,,,,,x\n", 2, "prosecutions", "-1", "negative"),
     # Watch List rules.
-    Case("rule_years_backwards", RULES + "r2030,2030,2020,2,,1,text,law,x\n", 2, "effective_to_report_year",
+    Case("rule_years_backwards", RULES + "r2026,2026,2020,2,,1,text,law,x\n", 2, "effective_to_report_year",
          "2020", "before effective_from_report_year"),
     Case("rule_duplicate", RULES + "r1,,,2,,1,a,law,x\nr1,,,2,,1,b,law,x\n", 3, None, None, "repeats"),
     Case("rule_empty_summary", RULES + "r1,,,2,,1,,law,x\n", 2, "summary", "", "empty but required"),
     # Countries and their spellings.
-    Case("iso3_lower_case", COUNTRIES + "nam,Namibia,Africa,Southern Africa\n", 2, "iso3", "nam", "use upper case: NAM"),
-    Case("iso3_four_letters", COUNTRIES + "NAMI,Namibia,Africa,Southern Africa\n", 2, "iso3", "NAMI", "three capital"),
-    Case("iso3_duplicate", COUNTRIES + "NAM,Namibia,Africa,X\nNAM,Namibia,Africa,X\n", 3, None, None, "repeats"),
+    Case("iso3_lower_case", COUNTRIES + "nam,Namibia,Africa,Southern Africa,x\n", 2, "iso3", "nam", "use upper case: NAM"),
+    Case("iso3_four_letters", COUNTRIES + "NAMI,Namibia,Africa,Southern Africa,x\n", 2, "iso3", "NAMI", "three capital"),
+    Case("iso3_duplicate", COUNTRIES + "NAM,Namibia,Africa,X,x\nNAM,Namibia,Africa,X,x\n", 3, None, None, "repeats"),
     Case("spelling_unknown_code", NAMES + "Narnia,Narnia,ZZZ\n", 2, "iso3", "ZZZ", "unknown country code"),
     Case("spelling_wrong_canonical", NAMES + "Namibie,Namibie,NAM\n", 2, "canonical_name", "Namibie",
          "expected Namibia"),

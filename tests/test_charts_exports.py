@@ -150,15 +150,15 @@ def test_export_view(run, tmp_path, suffix):
     assert result.exit_code == 0, result.output
     if suffix == ".parquet":
         table = pyarrow.parquet.read_table(path)
-        assert table.num_rows == 3885 and "previous_tier" in table.column_names
+        assert table.num_rows == 4224 and "previous_tier" in table.column_names
     elif suffix == ".jsonl":
         records = [json.loads(line) for line in path.read_text().splitlines()]
-        assert len(records) == 3885
+        assert len(records) == 4224
         assert {"report_year": 2020, "country": "Namibia", "tier": "1"}.items() <= next(
             r for r in records if r["iso3"] == "NAM" and r["report_year"] == 2020).items()
     else:
         lines = path.read_text().splitlines()
-        assert lines[0].startswith("report_year,iso3,country") and len(lines) == 3886
+        assert lines[0].startswith("report_year,iso3,country") and len(lines) == 4225
 
 
 def test_export_query_and_unknown_view(run, tmp_path):

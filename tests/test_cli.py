@@ -9,7 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
-from tipdb import seeds
+from tipdb.load import seed_files
 from tipdb.cli import main
 
 from helpers import write_csv
@@ -80,11 +80,11 @@ def test_load_refusal_exits_65_naming_file_line_column_value(run_writable, tmp_p
 def test_status_shows_coverage(run):
     result = run("status", "--format", "csv")
     assert result.exit_code == 0
-    assert "tip.ranking,3885" in result.stdout
+    assert "tip.ranking,4224" in result.stdout
     assert "2015,188,0,188,True" in result.stdout
     assert "Coverage per report year:" in result.stderr
     report = json.loads(run("status", "--format", "json").stdout)
-    assert {"table": "tip.ranking", "rows": 3885} in report["rows per table"]
+    assert {"table": "tip.ranking", "rows": 4224} in report["rows per table"]
     assert next(r for r in report["coverage per report year"] if r["report_year"] == 2024)["missing_placements"] == 2
 
 
@@ -100,9 +100,9 @@ def test_up_on_the_embedded_default_as_a_user_would(tmp_path):
     try:
         first = call("up")
         assert first.returncode == 0, first.stderr
-        assert "3885 rows as rankings: 3885 inserted" in first.stderr
+        assert "4224 rows as rankings: 4224 inserted" in first.stderr
         second = call("up")
-        files = len(seeds.seed_files())
+        files = len(seed_files())
         assert second.returncode == 0
         assert f"0 row(s) inserted, 0 updated, {files} of {files} seed file(s) unchanged" in second.stderr
         answer = call("query", "tier_members", "-p", "year=2020", "-f", "csv")

@@ -9,7 +9,7 @@ import time
 import psutil
 import psycopg
 
-from tipdb import paths, seeds
+from tipdb import load, paths
 
 from helpers import table_checksums
 
@@ -67,7 +67,7 @@ def test_a_loader_killed_mid_load_leaves_nothing(db, db_url, tmp_path):
     deadline = time.monotonic() + 60
     busy = None
     while time.monotonic() < deadline and loader.poll() is None:
-        busy = db.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND query LIKE 'COPY stage%%' "
+        busy = db.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND query LIKE 'COPY pg_temp.stage%%' "
                           "AND state = 'active'", [dbname]).fetchone()
         db.rollback()
         if busy:
@@ -104,8 +104,8 @@ def test_two_ups_at_once_share_one_server(tmp_path):
         assert len(_postmasters(home / "pgdata")) == 1
         url = subprocess.run(TIPDB + ["url"], env=env, capture_output=True, text=True).stdout.strip()
         with psycopg.connect(url) as conn:
-            assert conn.execute("SELECT count(*) FROM tip.load_run").fetchone() == (len(seeds.seed_files()),)
-            assert conn.execute("SELECT count(*) FROM tip.ranking").fetchone() == (3885,)
+            assert conn.execute("SELECT count(*) FROM tip.load_run").fetchone() == (len(load.seed_files()),)
+            assert conn.execute("SELECT count(*) FROM tip.ranking").fetchone() == (4224,)
             migrations = [p for p in paths.schema_dir().glob("*.sql") if not p.name.endswith(".rollback.sql")]
             assert conn.execute("SELECT count(*) FROM yoyo._yoyo_migration").fetchone() == (len(migrations),)
     finally:

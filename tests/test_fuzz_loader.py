@@ -10,13 +10,13 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tipdb import load, seeds, validate
+from tipdb import kinds, load, validate
 from tipdb.errors import InputProblem
 
 from helpers import table_checksums
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "1000"))
-SEEDS = {path: path.read_bytes().decode("utf-8").splitlines(keepends=True) for path in seeds.seed_files()}
+SEEDS = {path: path.read_bytes().decode("utf-8").splitlines(keepends=True) for path in load.seed_files()}
 KINDS = {path: validate.detect_kind(path) for path in SEEDS}
 JUNK = st.text(alphabet="abcdefghijklmnopqrstuvwxyzXQZ#@!?", min_size=1, max_size=12).map(lambda s: "Zq" + s)
 
@@ -52,23 +52,23 @@ def corrupted_seed(draw):
     target = draw(st.integers(0, len(rows) - 1))
     options = ["bad_utf8", "nul", "fewer_fields", "extra_field", "duplicate_row", "header_rename", "header_only",
                "semicolons", "blank_required"]
-    years = [i for i in _columns(kind, seeds.YEAR, seeds.NEW_YEAR) if kind.columns[i].required]
+    years = [i for i in _columns(kind, kinds.YEAR, kinds.NEW_YEAR) if kind.columns[i].required]
     if years:
         options.append("bad_year")
-    if _columns(kind, seeds.COUNTRY, seeds.COUNTRY_OR_ALL):
+    if _columns(kind, kinds.COUNTRY, kinds.COUNTRY_OR_ALL):
         options.append("unknown_country")
-    if _columns(kind, seeds.TIER):
+    if _columns(kind, kinds.TIER):
         options.append("unknown_tier")
-    if _columns(kind, seeds.INTEGER):
+    if _columns(kind, kinds.WHOLE_NUMBER):
         options.append("negative_number")
     how = draw(st.sampled_from(options))
     row = rows[target]
     if how == "unknown_country":
-        row[draw(st.sampled_from(_columns(kind, seeds.COUNTRY, seeds.COUNTRY_OR_ALL)))] = draw(JUNK)
+        row[draw(st.sampled_from(_columns(kind, kinds.COUNTRY, kinds.COUNTRY_OR_ALL)))] = draw(JUNK)
     elif how == "unknown_tier":
-        row[_columns(kind, seeds.TIER)[0]] = draw(st.sampled_from(["4", "Tier 5", "2 WL", "special", "0"]))
+        row[_columns(kind, kinds.TIER)[0]] = draw(st.sampled_from(["4", "Tier 5", "2 WL", "special", "0"]))
     elif how == "negative_number":
-        row[draw(st.sampled_from(_columns(kind, seeds.INTEGER)))] = str(-draw(st.integers(1, 10**6)))
+        row[draw(st.sampled_from(_columns(kind, kinds.WHOLE_NUMBER)))] = str(-draw(st.integers(1, 10**6)))
     elif how == "blank_required":
         row[draw(st.sampled_from([i for i, c in enumerate(kind.columns) if c.required]))] = " "
     elif how == "bad_year":

@@ -1,13 +1,24 @@
 """Loading: idempotence, all-or-nothing, and clear refusals of bad input."""
 
+import os
+from pathlib import Path
+
 import pytest
 
-from tipdb import load, seeds
+from tipdb import load
 from tipdb.errors import InputProblem, MissingInput
 
 from helpers import table_checksums, write_csv
 
 HEADER = "report_year,country,tier,source\n"
+# A report year that the shipped data does not have, so that synthetic placements change nothing real.
+FIXTURE_REPORT = ("report_year,release_date,reporting_period_start,reporting_period_end,countries_ranked,source\n"
+                  "2026,2026-06-25,,,,test fixture\n")
+
+
+def with_report(db_url, tmp_path):
+    """Load the fixture report year 2026 into the test's own database."""
+    load.load_files(db_url, [write_csv(tmp_path / "report_2026.csv", FIXTURE_REPORT)])
 
 
 def refuse(db, db_url, *paths):
@@ -22,7 +33,7 @@ def refuse(db, db_url, *paths):
 
 def test_seeds_are_all_loaded_once(db):
     files = {row[0] for row in db.execute("SELECT file_name FROM tip.load_run")}
-    assert files == {p.name for p in seeds.seed_files()}
+    assert files == {p.name for p in load.seed_files()}
 
 
 def test_loading_the_seeds_again_changes_nothing(db, db_url):
@@ -37,13 +48,14 @@ def test_loading_the_seeds_again_changes_nothing(db, db_url):
 
 def test_a_new_file_inserts_and_a_corrected_one_updates(db, db_url, tmp_path):
     # Synthetic rows in a throwaway database, to exercise the loader (not data).
-    first = write_csv(tmp_path / "new.csv", HEADER + "2025,Albania,2WL,test fixture\n")
+    with_report(db_url, tmp_path)
+    first = write_csv(tmp_path / "new.csv", HEADER + "2026,Albania,2WL,test fixture\n")
     assert [(r.inserted, r.updated) for r in load.load_files(db_url, [first])] == [(1, 0)]
-    corrected = write_csv(tmp_path / "fix.csv", HEADER + "2025,Albania,3,test fixture\n")
+    corrected = write_csv(tmp_path / "fix.csv", HEADER + "2026,Albania,3,test fixture\n")
     assert [(r.inserted, r.updated) for r in load.load_files(db_url, [corrected])] == [(0, 1)]
-    assert db.execute("SELECT tier_code FROM tip.ranking WHERE iso3 = 'ALB' AND report_year = 2025").fetchone() == ("3",)
-    # The history behind analytics.rankings was refreshed in the same transaction.
-    assert db.execute("SELECT tier, previous_tier FROM analytics.rankings WHERE iso3 = 'ALB' AND report_year = 2025"
+    assert db.execute("SELECT tier_code FROM tip.ranking WHERE iso3 = 'ALB' AND report_year = 2026").fetchone() == ("3",)
+    # The history behind analytics.rankings was refreshed in the same transaction (Albania: Tier 2 in 2025).
+    assert db.execute("SELECT tier, previous_tier FROM analytics.rankings WHERE iso3 = 'ALB' AND report_year = 2026"
                       ).fetchone() == ("3", "2")
 
 
@@ -68,9 +80,9 @@ def test_spellings_of_one_country_are_duplicates(db, db_url, tmp_path):
 
 
 def test_year_without_a_report_is_refused(db, db_url, tmp_path):
-    path = write_csv(tmp_path / "future.csv", HEADER + "2031,Vanuatu,2,x\n")
+    path = write_csv(tmp_path / "future.csv", HEADER + "2026,Vanuatu,2,x\n")
     [problem] = refuse(db, db_url, path)
-    assert (problem.line, problem.column, problem.value) == (2, "report_year", "2031")
+    assert (problem.line, problem.column, problem.value) == (2, "report_year", "2026")
 
 
 def test_bytes_that_are_not_utf8_are_located(db, db_url, tmp_path):
@@ -105,7 +117,8 @@ def test_malformed_files_are_refused(db, db_url, tmp_path, content, message):
 
 
 def test_byte_order_mark_crlf_and_spaces_are_accepted(db_url, tmp_path):
-    path = write_csv(tmp_path / "excel.csv", b"\xef\xbb\xbf" + (HEADER + " 2025 , Albania , 2 , x \r\n").encode())
+    with_report(db_url, tmp_path)
+    path = write_csv(tmp_path / "excel.csv", b"\xef\xbb\xbf" + (HEADER + " 2026 , Albania , 2 , x \r\n").encode())
     [result] = load.load_files(db_url, [path])
     assert (result.kind, result.inserted) == ("rankings", 1)
 
@@ -126,6 +139,93 @@ def test_history_is_refreshed_only_by_loads_that_feed_it(db, db_url, tmp_path):
                         "2020,China,other,test fixture finding,test fixture\n")
     load.load_files(db_url, [finding])
     assert filenode() == before  # REFRESH rewrites the view; a findings load has no reason to
-    placement = write_csv(tmp_path / "new.csv", HEADER + "2025,Albania,2,test fixture\n")
+    placement = write_csv(tmp_path / "new.csv", HEADER + "2025,Albania,3,test fixture\n")
     load.load_files(db_url, [placement])
     assert filenode() != before
+
+
+# One load is checked as a whole (issue 11).
+
+def test_two_files_giving_one_key_are_refused_with_both_places(db, db_url, tmp_path):
+    a = write_csv(tmp_path / "a.csv", HEADER + "2020,Namibia,1,x\n")
+    b = write_csv(tmp_path / "b.csv", HEADER + "2020,Albania,2,x\n2020,namibia,3,y\n")
+    [problem] = refuse(db, db_url, a, b)
+    assert (problem.file, problem.line) == (str(b), 3)
+    assert f"repeats the key of {a}:2" in problem.message
+
+
+def test_the_same_file_given_twice_loads_once(db, db_url, tmp_path):
+    with_report(db_url, tmp_path)
+    path = write_csv(tmp_path / "new.csv", HEADER + "2026,Albania,2,test fixture\n")
+    copy = write_csv(tmp_path / "copy.csv", path.read_bytes())
+    results = load.load_files(db_url, [path, path, copy])
+    assert [(r.inserted, r.skipped) for r in results] == [(0, True), (1, False)]
+
+
+def test_the_kind_comes_from_the_header_not_the_name(db_url, tmp_path):
+    with_report(db_url, tmp_path)
+    path = write_csv(tmp_path / "tier_conflicts_2026.csv", HEADER + "2026,Albania,2,test fixture\n")
+    [result] = load.load_files(db_url, [path])
+    assert (result.kind, result.inserted) == ("rankings", 1)
+
+
+def test_standard_input_is_read_as_a_file(db, db_url, tmp_path, monkeypatch):
+    import io
+    import sys
+
+    with_report(db_url, tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO((HEADER + "2026,Albania,2,piped\n").encode())))
+    [result] = load.load_files(db_url, [Path("-")])
+    assert (result.path.name, result.inserted) == ("<stdin>", 1)
+    assert db.execute("SELECT file_name FROM tip.load_run ORDER BY load_run_id DESC LIMIT 1").fetchone() == ("<stdin>",)
+
+
+@pytest.mark.parametrize("special", ["fifo", "device"])
+def test_special_files_are_refused_without_reading(db_url, tmp_path, special):
+    path = tmp_path / "pipe.csv"
+    if special == "fifo":
+        os.mkfifo(path)  # opening it for reading would block forever
+    else:
+        path = Path("/dev/zero")  # reading it would never end
+    with pytest.raises(MissingInput, match="not a regular file"):
+        load.load_files(db_url, [path])
+
+
+def test_a_file_rewritten_while_the_loader_waits_is_loaded_as_read(db, db_url, tmp_path):
+    """The checksum recorded is that of the bytes loaded, taken after the load lock was granted."""
+    import threading
+
+    import psycopg
+
+    with_report(db_url, tmp_path)
+    path = write_csv(tmp_path / "new.csv", HEADER + "2026,Albania,2,old\n")
+    with psycopg.connect(db_url) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", [load.LOAD_LOCK_KEY])
+        thread = threading.Thread(target=load.load_files, args=(db_url, [path]))
+        thread.start()
+        _wait_for_lock_waiter(db)
+        write_csv(path, HEADER + "2026,Albania,3,new\n")
+        holder.execute("SELECT pg_advisory_unlock(%s)", [load.LOAD_LOCK_KEY])
+        thread.join(timeout=60)
+    row = db.execute("SELECT r.tier_code, l.file_sha256 FROM tip.ranking r JOIN tip.load_run l USING (load_run_id) "
+                     "WHERE r.report_year = 2026").fetchone()
+    assert row == ("3", load._sha256(path))
+
+
+def _wait_for_lock_waiter(db):
+    import time
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        waiting = db.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[0]
+        db.rollback()
+        if waiting:
+            return
+        time.sleep(0.01)
+    raise AssertionError("the loader never waited for the lock")
+
+
+def test_many_lines_repeating_a_key_give_a_bounded_message(db, db_url, tmp_path):
+    path = write_csv(tmp_path / "dup.csv", HEADER + "2020,Namibia,1,x\n" * 40_000)
+    [problem] = refuse(db, db_url, path)
+    assert "and 39994 more" in problem.message and len(str(problem)) < 600

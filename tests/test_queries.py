@@ -63,8 +63,8 @@ def test_watch_list_streaks_2020(reader_db):
     assert len(rows) == 44  # Factbook 2021: 44 Watch List countries in 2020
     # The 2020 narratives: "remained on Tier 2 Watch List for the second consecutive year".
     assert (rows["Vietnam"]["since"], rows["Vietnam"]["consecutive_reports"]) == (2019, 2)
-    # 2018 is incomplete, so a streak that starts in 2019 may be longer than the data shows.
-    assert rows["Vietnam"]["may_be_longer"] is True
+    # 2018 is complete (it matches its published total), so the streak is known to start in 2019.
+    assert rows["Vietnam"]["may_be_longer"] is False
     # Waived in 2020: on the list in 2018 and 2019 (waiver memorandum).
     assert rows["Malaysia"]["consecutive_reports"] >= 3
 

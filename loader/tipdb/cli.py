@@ -421,13 +421,18 @@ def seeds():
 @seeds.command("refresh")
 @click.argument("source_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 def seeds_refresh(source_dir):
-    """Copy CSV files of known kinds from SOURCE_DIR into seeds/ and rebuild countries.csv.
+    """Check, then copy CSV files of known kinds from SOURCE_DIR into seeds/ and rebuild countries.csv.
 
-    Regions come from country_converter (pip install 'tipdb[regions]').
+    Every incoming file is checked with the seeds it joins, as `tipdb load` would, before
+    anything in seeds/ changes. Regions come from country_converter (pip install 'tipdb[regions]').
+
+    Example: tipdb seeds refresh ../shared/data/tip
     """
-    from tipdb import refresh
+    from tipdb import database, migrations, refresh
 
-    for line in refresh.refresh(source_dir):
+    url = database.url()
+    migrations.apply(url)
+    for line in refresh.refresh(url, source_dir):
         click.echo(line, err=True)
 
 

@@ -1,6 +1,6 @@
 """Frictionless Data Package descriptors: one for seeds/, one for an export of the database.
 
-Both are generated, never written by hand: the seeds' from the seed catalog (seeds.py) and
+Both are generated, never written by hand: the seeds' from the kind declarations (kinds.py) and
 the lookup tables, the export's from the database's own catalog (columns, keys, comments).
 """
 
@@ -12,13 +12,13 @@ from pathlib import Path
 
 from psycopg import sql
 
-from tipdb import seeds, validate
+from tipdb import kinds, load, validate
 
 PROFILE = "tabular-data-package"
 # Stated rather than sniffed: citations full of punctuation mislead dialect detection.
 DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
 _SEED_TYPES = {
-    seeds.YEAR: "integer", seeds.NEW_YEAR: "integer", seeds.INTEGER: "integer", seeds.DATE: "date",
+    kinds.YEAR: "integer", kinds.NEW_YEAR: "integer", kinds.WHOLE_NUMBER: "integer", kinds.DATE: "date",
 }
 _PG_TYPES = {
     "smallint": "integer", "integer": "integer", "bigint": "integer", "numeric": "number", "boolean": "boolean",
@@ -32,33 +32,33 @@ def _resource_name(path: Path) -> str:
 
 def _lookups(conn) -> dict[str, list[str]]:
     return {
-        seeds.TIER: [r[0] for r in conn.execute("SELECT tier_code FROM tip.tier ORDER BY ordinal")],
-        seeds.CATEGORY: [r[0] for r in conn.execute("SELECT category FROM tip.finding_category ORDER BY 1")],
-        seeds.LIST: [r[0] for r in conn.execute("SELECT list_code FROM tip.official_list ORDER BY 1")],
+        kinds.TIER: [r[0] for r in conn.execute("SELECT tier_code FROM tip.tier ORDER BY ordinal")],
+        kinds.CATEGORY: [r[0] for r in conn.execute("SELECT category FROM tip.finding_category ORDER BY 1")],
+        kinds.LIST: [r[0] for r in conn.execute("SELECT list_code FROM tip.official_list ORDER BY 1")],
     }
 
 
 def seeds_descriptor(conn, files: list[Path] | None = None) -> dict:
     """The data package that describes the seed files: fields, types, keys, references."""
-    files = files or seeds.seed_files()
-    kinds = {path: validate.detect_kind(path) for path in files}
+    files = files or load.seed_files()
+    file_kinds = {path: validate.detect_kind(path) for path in files}
     by_kind: dict[str, str] = {}
-    for path, kind in kinds.items():
+    for path, kind in file_kinds.items():
         by_kind.setdefault(kind.name, _resource_name(path))
     lookups = _lookups(conn)
     resources = []
-    for path, kind in kinds.items():
+    for path, kind in file_kinds.items():
         fields, foreign_keys, missing = [], [], [""]
         for column in kind.columns:
             field = {"name": column.name, "type": _SEED_TYPES.get(column.type, "string")}
             # "All countries" is read as no country, so that column cannot be required here.
-            required = column.required and column.type != seeds.COUNTRY_OR_ALL
+            required = column.required and column.type != kinds.COUNTRY_OR_ALL
             constraints = {"required": True} if required else {}
-            if column.type in (seeds.YEAR, seeds.NEW_YEAR):
+            if column.type in (kinds.YEAR, kinds.NEW_YEAR):
                 constraints.update(minimum=2001, maximum=2100)
-            elif column.type == seeds.INTEGER:
+            elif column.type == kinds.WHOLE_NUMBER:
                 constraints["minimum"] = 0
-            elif column.type in (seeds.ISO3, seeds.NEW_ISO3):
+            elif column.type in (kinds.ISO3, kinds.NEW_ISO3):
                 constraints["pattern"] = "[A-Z]{3}"
             elif column.type in lookups:
                 constraints["enum"] = lookups[column.type]
@@ -66,16 +66,16 @@ def seeds_descriptor(conn, files: list[Path] | None = None) -> dict:
                 field["constraints"] = constraints
             fields.append(field)
             target = {
-                seeds.COUNTRY: ("country_names", "name_in_report"),
-                seeds.COUNTRY_OR_ALL: ("country_names", "name_in_report"),
-                seeds.YEAR: ("reports", "report_year"),
-                seeds.ISO3: ("countries", "iso3"),
+                kinds.COUNTRY: ("country_names", "name_in_report"),
+                kinds.COUNTRY_OR_ALL: ("country_names", "name_in_report"),
+                kinds.YEAR: ("reports", "report_year"),
+                kinds.ISO3: ("countries", "iso3"),
             }.get(column.type)
             if target and target[0] in by_kind:
                 foreign_keys.append({"fields": column.name,
                                      "reference": {"resource": by_kind[target[0]], "fields": target[1]}})
-            if column.type == seeds.COUNTRY_OR_ALL:
-                missing.append(seeds.ALL_COUNTRIES)  # a report-wide finding names no country
+            if column.type == kinds.COUNTRY_OR_ALL:
+                missing.append(kinds.ALL_COUNTRIES)  # a report-wide finding names no country
         schema = {"fields": fields, "primaryKey": list(kind.key), "missingValues": missing}
         if foreign_keys:
             schema["foreignKeys"] = foreign_keys

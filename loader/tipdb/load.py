@@ -1,26 +1,33 @@
-"""Loading CSV files: stream each into a staging table with COPY, check it, merge it into the core tables.
+"""Loading CSV files: stage every file of a kind with COPY, check them together, upsert them.
 
-All files of one call load in one transaction, under a PostgreSQL advisory lock, so a
-failed load leaves the database as it was and two loaders never interleave. A file whose
-checksum has been loaded before is skipped: loading the same file twice changes nothing.
+One call is one transaction under a PostgreSQL advisory lock: a refused load leaves the
+database as it was, and two loaders never interleave. Each file is hashed under the lock, and
+the checksum recorded is that of the bytes loaded; a file whose checksum was loaded before is
+skipped, so loading the same file twice changes nothing. The staging table, the checks and the
+upsert are all generated from the kind's declaration in kinds.py.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import groupby
 from pathlib import Path
 
 import psycopg
-import sqlparse
 from psycopg import sql
 
-from tipdb import database, seeds, validate
+from tipdb import database, kinds, validate
 from tipdb.errors import InputProblem, Problem
 
 # pg_advisory_xact_lock key shared by every tipdb loader ("tipdb" in ASCII).
 LOAD_LOCK_KEY = 0x7469706462
+STDIN_NAME = "<stdin>"
 
 
 @dataclass(frozen=True)
@@ -33,134 +40,227 @@ class FileResult:
     skipped: bool  # already loaded: same checksum
 
 
+@dataclass(frozen=True)
+class _Input:
+    path: Path  # what is read: the file itself, or a spooled copy of standard input
+    name: str  # as messages show it
+    kind: kinds.Kind
+
+
 Progress = Callable[[Path, int], None]
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
+def _sha256(path: Path) -> str:
     with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def _stage(conn, kind: seeds.Kind) -> None:
-    columns = [sql.SQL("line_no integer NOT NULL")] + [
-        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in kind.columns
-    ]
-    conn.execute("DROP TABLE IF EXISTS pg_temp.stage")
-    conn.execute(sql.SQL("CREATE TEMPORARY TABLE stage ({}) ON COMMIT DROP").format(sql.SQL(", ").join(columns)))
+@contextmanager
+def _spooled_stdin(paths: list[Path]) -> Iterator[Path | None]:
+    """Standard input copied to a private temporary file, so it is read like any file; None if not asked for."""
+    if not any(str(p) == validate.STDIN for p in paths):
+        yield None
+        return
+    with tempfile.TemporaryDirectory(prefix="tipdb-stdin-") as directory:
+        target = Path(directory) / "stdin.csv"
+        with target.open("wb") as handle:
+            shutil.copyfileobj(sys.stdin.buffer, handle)
+        yield target
 
 
-def _copy(conn, kind: seeds.Kind, path: Path, collector, progress: Progress | None) -> int:
-    names = sql.SQL(", ").join(sql.Identifier(n) for n in ("line_no", *kind.header))
-    count = 0
-    with conn.cursor().copy(sql.SQL("COPY stage ({}) FROM STDIN").format(names)) as copy:
-        for row in validate.read_rows(path, kind, collector):
-            copy.write_row(row)
-            count += 1
-            if progress and count % 10_000 == 0:
-                progress(path, count)
-    if progress:
-        progress(path, count)
-    return count
-
-
-def _merge(conn, kind: seeds.Kind, load_run_id: int) -> tuple[int, int]:
-    if any(c.type == seeds.SOURCE for c in kind.columns):
-        conn.execute(
-            "INSERT INTO tip.source (citation) SELECT DISTINCT source FROM stage "
-            "ON CONFLICT (citation_md5) DO NOTHING"
-        )
-    *setup, final = [s for s in sqlparse.split(kind.merge_sql) if s.strip()]
-    for statement in setup:
-        conn.execute(statement, {"load_run_id": load_run_id})
-    # Count in SQL: fetching one flag per row would make memory grow with the file.
-    inserted, updated = conn.execute(
-        f"WITH merged AS ({final.rstrip().rstrip(';')}) "
-        "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged",
-        {"load_run_id": load_run_id},
-    ).fetchone()
-    return inserted, updated
-
-
-def _record_and_merge(conn, kind: seeds.Kind, path: Path, checksum: str, rows: int,
-                      known_run: int | None) -> tuple[int, int]:
-    if known_run is not None:  # forced reload of a file loaded before: keep its original record
-        return _merge(conn, kind, known_run)
-    load_run_id = conn.execute(
-        "INSERT INTO tip.load_run (file_name, file_sha256, file_kind, row_count, inserted, updated) "
-        "VALUES (%s, %s, %s, %s, 0, 0) RETURNING load_run_id",
-        [path.name, checksum, kind.name, rows],
-    ).fetchone()[0]
-    inserted, updated = _merge(conn, kind, load_run_id)
-    conn.execute("UPDATE tip.load_run SET inserted = %s, updated = %s WHERE load_run_id = %s",
-                 [inserted, updated, load_run_id])
-    return inserted, updated
-
-
-def _loaded_checksums(conn, checksums: Iterable[str]) -> dict[str, int]:
-    rows = conn.execute(
-        "SELECT file_sha256, load_run_id FROM tip.load_run WHERE file_sha256 = ANY(%s)", [list(checksums)]
-    )
-    return dict(rows.fetchall())
-
-
-def plan(paths: Iterable[Path]) -> list[tuple[Path, seeds.Kind]]:
-    """Recognise each file's kind and order the files so that referenced data loads first."""
-    problems = []
-    planned = []
+def plan(paths: Iterable[Path], stdin_copy: Path | None = None) -> list[_Input]:
+    """Recognise each file's kind; order the files so that what others refer to loads first."""
+    problems, planned, seen = [], [], set()
     for path in paths:
+        is_stdin = str(path) == validate.STDIN
+        read = stdin_copy if is_stdin else path
+        key = "-" if is_stdin else Path(path).resolve()
+        if key in seen:
+            continue  # the same file named twice is loaded once
+        seen.add(key)
+        name = STDIN_NAME if is_stdin else validate.display_name(path)
         try:
-            planned.append((path, validate.detect_kind(path)))
+            planned.append(_Input(read, name, validate.detect_kind(read, name)))
         except InputProblem as exc:
             problems.extend(exc.problems)
     if problems:
         raise InputProblem(problems)
-    return sorted(planned, key=lambda item: (seeds.kind_order(item[1]), str(item[0])))
+    return sorted(planned, key=lambda i: (kinds.load_order(i.kind), i.name))
 
 
-def load_files(url: str, paths: Iterable[Path], *, force: bool = False,
-               progress: Progress | None = None) -> list[FileResult]:
-    """Validate and load `paths` in one transaction; raise InputProblem (loading nothing) on bad input."""
-    planned = plan(paths)
-    checksums = {path: file_sha256(path) for path, _ in planned}
-    results: list[FileResult] = []
-    problems = []
-    with database.connect(url) as conn:
-        with conn.transaction():
+def _stage(conn, kind: kinds.Kind) -> None:
+    columns = [sql.SQL("file_no smallint NOT NULL"), sql.SQL("line_no integer NOT NULL")] + [
+        sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in kind.columns
+    ]
+    conn.execute("DROP TABLE IF EXISTS pg_temp.stage, pg_temp.stage_file")
+    conn.execute(sql.SQL("CREATE TEMPORARY TABLE stage ({}) ON COMMIT DROP").format(sql.SQL(", ").join(columns)))
+    conn.execute("CREATE TEMPORARY TABLE stage_file (file_no smallint PRIMARY KEY, load_run_id bigint NOT NULL) "
+                 "ON COMMIT DROP")
+
+
+def _copy(conn, kind: kinds.Kind, file_no: int, item: _Input, collector, digest, progress) -> int:
+    names = sql.SQL(", ").join(sql.Identifier(n) for n in ("file_no", "line_no", *kind.header))
+    count = 0
+    with conn.cursor().copy(sql.SQL("COPY pg_temp.stage ({}) FROM STDIN").format(names)) as copy:
+        for row in validate.read_rows(item.path, kind, collector, digest):
+            copy.write_row((file_no, *row))
+            count += 1
+            if progress and count % 10_000 == 0:
+                progress(Path(item.name), count)
+    if progress:
+        progress(Path(item.name), count)
+    return count
+
+
+def upsert_sql(kind: kinds.Kind) -> sql.Composed:
+    """The INSERT ... ON CONFLICT moving staged rows into the kind's table, returning per row its
+    load run and whether it was inserted (rather than updated). Unchanged rows are not touched."""
+    targets, values, joins = [], [], []
+    for column in kind.columns:
+        if column.stored_as is None:
+            continue
+        col = sql.Identifier(column.name)
+        if column.type in (kinds.COUNTRY, kinds.COUNTRY_OR_ALL):
+            alias = sql.Identifier(f"name_{column.name}")
+            join = "LEFT JOIN" if column.type == kinds.COUNTRY_OR_ALL else "JOIN"
+            joins.append(sql.SQL(join + " tip.country_name {a} ON lower({a}.name) = lower(s.{c})").format(a=alias, c=col))
+            values.append(sql.SQL("{}.iso3").format(alias))
+        elif column.type == kinds.SOURCE:
+            joins.append(sql.SQL("JOIN tip.source src ON src.citation_md5 = md5(s.{})").format(col))
+            values.append(sql.SQL("src.source_id"))
+        else:
+            values.append(sql.SQL("s.{}").format(col))
+        targets.append(column.stored_as)
+    key = [kind.column(name).stored_as for name in kind.key]
+    conflict = (sql.SQL(kind.conflict) if kind.conflict
+                else sql.SQL("({})").format(sql.SQL(", ").join(map(sql.Identifier, key))))
+    changing = [t for t in targets if t not in key]
+    if changing:
+        new = sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(t)) for t in changing)
+        old = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(t)) for t in changing)
+        action = sql.SQL("DO UPDATE SET {sets}, load_run_id = EXCLUDED.load_run_id "
+                         "WHERE ({old}) IS DISTINCT FROM ({new})").format(
+            sets=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(t)) for t in changing),
+            old=sql.SQL("ROW({})").format(old), new=sql.SQL("ROW({})").format(new))
+    else:
+        action = sql.SQL("DO NOTHING")
+    return sql.SQL(
+        "INSERT INTO {table} AS t ({targets}, load_run_id) "
+        "SELECT {values}, f.load_run_id FROM pg_temp.stage s JOIN pg_temp.stage_file f USING (file_no) {joins} "
+        "ON CONFLICT {conflict} {action} RETURNING t.load_run_id, (t.xmax = 0) AS inserted"
+    ).format(table=sql.SQL(kind.table), targets=sql.SQL(", ").join(map(sql.Identifier, targets)),
+             values=sql.SQL(", ").join(values), joins=sql.SQL(" ").join(joins), conflict=conflict, action=action)
+
+
+def _merge(conn, kind: kinds.Kind) -> dict[int, tuple[int, int]]:
+    """Upsert the staged rows; return (inserted, updated) per load run."""
+    if any(c.type == kinds.SOURCE for c in kind.columns):
+        conn.execute("INSERT INTO tip.source (citation) SELECT DISTINCT source FROM pg_temp.stage "
+                     "ON CONFLICT (citation_md5) DO NOTHING")
+    if kind.prepare:
+        conn.execute(kind.prepare)
+    # Count in SQL: fetching one flag per row would make memory grow with the file.
+    counted = conn.execute(sql.SQL(
+        "WITH merged AS ({}) SELECT load_run_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
+        "FROM merged GROUP BY load_run_id").format(upsert_sql(kind)))
+    return {run: (inserted, updated) for run, inserted, updated in counted}
+
+
+def _new_run(conn, item: _Input, checksum: str, rows: int) -> int:
+    return conn.execute(
+        "INSERT INTO tip.load_run (file_name, file_sha256, file_kind, row_count, inserted, updated) "
+        "VALUES (%s, %s, %s, %s, 0, 0) RETURNING load_run_id",
+        [Path(item.name).name or item.name, checksum, item.kind.name, rows],
+    ).fetchone()[0]
+
+
+def _load_kind(conn, kind: kinds.Kind, items: list[_Input], checksums: dict[_Input, str], known: dict[str, int],
+               progress: Progress | None) -> tuple[list[FileResult], list[Problem]]:
+    """Stage, check and merge every file of one kind together."""
+    _stage(conn, kind)
+    names, problems, staged = {}, [], []
+    for file_no, item in enumerate(items, start=1):
+        collector = validate.Collector(item.name)
+        digest = hashlib.sha256()
+        rows = _copy(conn, kind, file_no, item, collector, digest, progress)
+        problems.extend(collector.problems)
+        if not collector.problems and digest.hexdigest() != checksums[item]:
+            problems.append(Problem(item.name, None, None, None, "the file changed while it was being loaded",
+                                    "load it again once nothing writes to it"))
+        names[file_no] = item.name
+        staged.append((file_no, item, rows))
+    problems.extend(validate.staged_problems(conn, kind, names))
+    if problems:
+        return [], problems
+    runs = {}
+    for file_no, item, rows in staged:
+        checksum = checksums[item]
+        run = known.get(checksum) or _new_run(conn, item, checksum, rows)  # a forced reload keeps its record
+        conn.execute("INSERT INTO pg_temp.stage_file VALUES (%s, %s)", [file_no, run])
+        runs[file_no] = run
+    try:
+        with conn.transaction():  # a savepoint: the database's refusal becomes a problem, not an abort
+            counts = _merge(conn, kind)
+    except (psycopg.errors.IntegrityError, psycopg.errors.DataError, psycopg.errors.ProgramLimitExceeded) as exc:
+        # The checks above mirror every constraint; this catches any they miss.
+        return [], [Problem(", ".join(names.values()), None, exc.diag.column_name, None,
+                            f"refused by the database: {exc.diag.message_primary}", exc.diag.message_detail)]
+    results = []
+    for file_no, item, rows in staged:
+        run = runs[file_no]
+        inserted, updated = counts.get(run, (0, 0))
+        if checksums[item] not in known:
+            conn.execute("UPDATE tip.load_run SET inserted = %s, updated = %s WHERE load_run_id = %s",
+                         [inserted, updated, run])
+        results.append(FileResult(Path(item.name), kind.name, rows, inserted, updated, skipped=False))
+    return results, problems
+
+
+def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress: Progress | None = None,
+               dry_run: bool = False) -> list[FileResult]:
+    """Validate and load `paths` in one transaction; raise InputProblem (loading nothing) on bad input.
+
+    With `dry_run` every check runs and the transaction is then rolled back.
+    """
+    paths = list(paths)
+    with _spooled_stdin(paths) as stdin_copy:
+        planned = plan(paths, stdin_copy)
+        with database.connect(url) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK_KEY])
-            # Read after taking the lock, so a loader that waited sees what the other one committed.
-            known = _loaded_checksums(conn, checksums.values())
-            for path, kind in planned:
-                checksum = checksums[path]
-                if checksum in known and not force:
-                    results.append(FileResult(path, kind.name, 0, 0, 0, skipped=True))
-                    continue
-                collector = validate.Collector(str(path))
-                _stage(conn, kind)
-                rows = _copy(conn, kind, path, collector, progress)
-                file_problems = collector.problems or validate.check_references(conn, kind, collector.file)
-                if file_problems:
-                    problems.extend(file_problems)
-                    continue
-                try:
-                    with conn.transaction():  # a savepoint: a refused file must not hide the others' problems
-                        inserted, updated = _record_and_merge(conn, kind, path, checksum, rows, known.get(checksum))
-                except (psycopg.errors.IntegrityError, psycopg.errors.DataError) as exc:
-                    # The checks above mirror every constraint; this catches any they miss.
-                    problems.append(Problem(collector.file, None, exc.diag.column_name, None,
-                                            f"refused by the database: {exc.diag.message_primary}",
-                                            exc.diag.message_detail))
-                    continue
-                results.append(FileResult(path, kind.name, rows, inserted, updated, skipped=False))
+            # Hashed under the lock, and read after it, so a loader that waited sees what the other one committed.
+            checksums = {item: _sha256(item.path) for item in planned}
+            known = dict(conn.execute("SELECT file_sha256, load_run_id FROM tip.load_run WHERE file_sha256 = ANY(%s)",
+                                      [list(checksums.values())]).fetchall())
+            results, problems, seen = [], [], set()
+            for kind, group in groupby(planned, key=lambda i: i.kind):
+                to_load = []
+                for item in group:
+                    checksum = checksums[item]
+                    if (checksum in known and not force) or checksum in seen:
+                        results.append(FileResult(Path(item.name), kind.name, 0, 0, 0, skipped=True))
+                    else:
+                        to_load.append(item)
+                    seen.add(checksum)
+                if to_load:
+                    loaded, refused = _load_kind(conn, kind, to_load, checksums, known if force else {}, progress)
+                    results.extend(loaded)
+                    problems.extend(refused)
             if problems:
-                raise InputProblem(problems)
-            if any((r.inserted or r.updated) and seeds.KINDS_BY_NAME[r.kind].feeds_history for r in results):
+                raise InputProblem(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+            if any((r.inserted or r.updated) and kinds.BY_NAME[r.kind].feeds_history for r in results):
                 # Recomputed inside the load's transaction, so readers never see stale changes.
                 conn.execute("REFRESH MATERIALIZED VIEW tip.ranking_history")
+            if dry_run:
+                raise psycopg.Rollback()
     return results
 
 
+def seed_files() -> list[Path]:
+    """Every CSV file in seeds/."""
+    from tipdb.paths import seeds_dir
+
+    return sorted(seeds_dir().glob("*.csv"))
+
+
 def load_seeds(url: str, *, force: bool = False, progress: Progress | None = None) -> list[FileResult]:
-    return load_files(url, seeds.seed_files(), force=force, progress=progress)
+    return load_files(url, seed_files(), force=force, progress=progress)

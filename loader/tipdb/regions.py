@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tipdb.errors import MissingExtra, TipdbError
 
-COUNTRY_COLUMNS = ("iso3", "name", "region", "subregion")
+COUNTRY_COLUMNS = ("iso3", "name", "region", "subregion", "source")
 
 
 def classify(iso3_codes: list[str]) -> dict[str, tuple[str, str]]:
@@ -31,27 +31,45 @@ def classify(iso3_codes: list[str]) -> dict[str, tuple[str, str]]:
     return {code: (c, s) for code, c, s in zip(iso3_codes, continents, subregions) if c and s}
 
 
-def countries_rows(country_names_csv: Path) -> list[dict[str, str]]:
-    """One row per ISO3 code of country_names.csv: its canonical name and regions.
+def _citation() -> str:
+    from importlib.metadata import version
+
+    return (f"country_converter {version('country_converter')} (https://github.com/IndEcol/country_converter): "
+            "'continent' and 'UNregion' (UN M49 sub-region) classifications of the ISO3 code")
+
+
+def read_countries(countries_csv: Path) -> list[dict[str, str]]:
+    with countries_csv.open(encoding="utf-8-sig", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def countries_rows(country_names_csv: Path, given: list[dict[str, str]] = ()) -> list[dict[str, str]]:
+    """One row per ISO3 code of country_names.csv: its canonical name and regions, from `given`
+    (rows with their own source) or else classified by country_converter.
 
     Raises if country_converter cannot classify a code: a region is never guessed.
     """
     with country_names_csv.open(encoding="utf-8-sig", newline="") as handle:
         names = {row["iso3"]: row["canonical_name"] for row in csv.DictReader(handle)}
-    codes = sorted(names)
+    known = {row["iso3"]: row for row in given}
+    codes = sorted(set(names) - set(known))
     regions = classify(codes)
     unclassified = [code for code in codes if code not in regions]
     if unclassified:
         raise TipdbError(f"country_converter has no region for: {', '.join(unclassified)}; "
-                         "a region is never guessed, so add the code to country_converter's data or leave it out")
-    return [
-        {"iso3": code, "name": names[code], "region": regions[code][0], "subregion": regions[code][1]}
+                         "a region is never guessed: give it with its source in a countries file "
+                         "(like historical_countries.csv), or leave the code out")
+    source = _citation()
+    classified = [
+        {"iso3": code, "name": names[code], "region": regions[code][0], "subregion": regions[code][1],
+         "source": source}
         for code in codes
     ]
+    return sorted(classified + [known[code] for code in set(names) & set(known)], key=lambda row: row["iso3"])
 
 
-def write_countries(country_names_csv: Path, target: Path) -> int:
-    rows = countries_rows(country_names_csv)
+def write_countries(country_names_csv: Path, target: Path, given: list[dict[str, str]] = ()) -> int:
+    rows = countries_rows(country_names_csv, given)
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COUNTRY_COLUMNS, lineterminator="\n")
         writer.writeheader()

@@ -1,103 +1,165 @@
-"""Checking input files: value checks while streaming rows, reference checks against the database.
+"""Checking input files against their kind's declaration (kinds.py).
 
-Streaming (`read_rows`) catches what a single line shows: encoding, field counts, empty
-required values, numbers, dates, codes. Reference checks (`check_references`) run in SQL on
-the staged rows and catch what needs the database: unknown countries, tiers or report years,
-and keys duplicated within a file once spellings are resolved (Burma and Myanmar are one
-country). Every problem names file, line, column and value, with a suggestion where one exists.
+Two passes, both reporting every problem with file, line, column and value:
+- while streaming (`read_rows`): what one line shows: encoding, field counts, empty required
+  values, numbers, dates, codes, lengths;
+- in SQL on the staged rows of every file of a kind together (`staged_problems`): unknown
+  countries, tiers, report years..., rules across columns, and keys repeated within or across the
+  files of one load (Burma and Myanmar are one country).
+Only regular files are read, and standard input when the path is `-`.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
-from tipdb import seeds
+from psycopg import sql
+
+from tipdb import kinds
 from tipdb.errors import InputProblem, MissingInput, Problem
 from tipdb.suggest import did_you_mean
 
 MAX_PROBLEMS_PER_FILE = 50
-ALL = object()  # the converted form of "All countries": a row about no single country
+MAX_LINE_BYTES = 1 << 20  # a longer line is not CSV a person wrote: refuse it rather than read it all
+SHOWN_VALUE = 100  # characters of a value quoted back in a message
+SHOWN_LINES = 5  # other lines named when a key repeats
+FIRST_REPORT_YEAR = 2001
 _LARGEST = {"smallint": 32_767, "integer": 2_147_483_647}
-_ISO3 = re.compile(r"^[A-Z]{3}$")
-_THOUSANDS = re.compile(r"^\d{1,3}([,.\s]\d{3})+$")
+_ISO3 = re.compile(r"[A-Z]{3}")
+_ASCII_WHOLE = re.compile(r"-?[0-9]+")
+_THOUSANDS = re.compile(r"\d{1,3}([,.\s]\d{3})+")
+_HEADER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_ ]{0,40}")
 # The reports' own wording for tiers, mapped to the codes the files use.
 _TIER_WORDS = {
     "tier 1": "1", "tier1": "1", "tier 2": "2", "tier2": "2", "tier 3": "3", "tier3": "3",
     "2 wl": "2WL", "2wl": "2WL", "tier 2 watch list": "2WL", "tier 2 watchlist": "2WL",
     "watch list": "2WL", "special case": "special_case", "special": "special_case",
 }
+STDIN = "-"
+
+
+def latest_possible_year() -> int:
+    """A report year after this is a typo: reports are published once a year."""
+    return dt.date.today().year + 1
 
 
 class Collector:
+    """The problems of one file, at most MAX_PROBLEMS_PER_FILE of them."""
+
     def __init__(self, file: str):
         self.file = file
         self.problems: list[Problem] = []
 
     def add(self, line, column, value, message, hint=None) -> None:
         if len(self.problems) < MAX_PROBLEMS_PER_FILE:
-            self.problems.append(Problem(self.file, line, column, value, message, hint))
+            self.problems.append(Problem(self.file, line, column, shown(value), message, hint))
 
     @property
     def full(self) -> bool:
         return len(self.problems) >= MAX_PROBLEMS_PER_FILE
 
 
-def _decoded_lines(path: Path, collector: Collector) -> Iterator[str]:
+def shown(value):
+    """A value as a message quotes it: bounded, so one bad field cannot flood the terminal."""
+    if isinstance(value, str) and len(value) > SHOWN_VALUE:
+        return value[:SHOWN_VALUE] + f"… ({len(value):,} characters)"
+    return value
+
+
+def display_name(path: Path) -> str:
+    """The path as messages show it; bytes that are not valid in the file system's encoding escaped."""
+    return os.fsdecode(path).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def check_readable(path: Path) -> None:
+    """Refuse anything but an existing regular file (or `-`), before any byte is read."""
+    if str(path) == STDIN:
+        return
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise MissingInput(f"{display_name(path)}: no such file") from None
+    except OSError as exc:
+        raise MissingInput(f"{display_name(path)}: cannot be read ({exc.strerror})") from None
+    if stat.S_ISDIR(mode):
+        raise MissingInput(f"{display_name(path)}: is a directory, not a CSV file")
+    if not stat.S_ISREG(mode):
+        raise MissingInput(f"{display_name(path)}: is not a regular file (a pipe or device); "
+                           "save the data to a file, or give - to read standard input")
+    if not os.access(path, os.R_OK):
+        raise MissingInput(f"{display_name(path)}: permission denied")
+
+
+def _raw_lines(handle, digest, collector: Collector) -> Iterator[bytes]:
+    while raw := handle.readline(MAX_LINE_BYTES):
+        if digest is not None:
+            digest.update(raw)
+        if len(raw) == MAX_LINE_BYTES and not raw.endswith(b"\n"):
+            collector.add(None, None, None, f"has a line longer than {MAX_LINE_BYTES:,} bytes",
+                          "this does not look like a CSV file")
+            return
+        yield raw
+
+
+def _decoded_lines(path: Path, collector: Collector, digest=None) -> Iterator[str]:
     """Yield the file's lines as text, reporting bytes that are not UTF-8 with their line number."""
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
+        for number, raw in enumerate(_raw_lines(handle, digest, collector), start=1):
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]  # a byte-order mark is harmless: accept it
             try:
                 yield raw.decode("utf-8")
             except UnicodeDecodeError as exc:
-                bad = raw[exc.start : exc.start + 4]
                 collector.add(
-                    number, None, bad.hex(" "),
+                    number, None, raw[exc.start : exc.start + 4].hex(" "),
                     f"bytes at position {exc.start + 1} of the line are not valid UTF-8",
                     "save the file as UTF-8 (for example from a spreadsheet: CSV UTF-8)",
                 )
+                if number == 1:
+                    return  # a first line that is not text: the file is not a CSV file at all
                 yield raw.decode("utf-8", errors="replace")
 
 
-def detect_kind(path: Path) -> seeds.Kind:
-    """Recognise a file's kind from its header row."""
-    if not path.exists():
-        raise MissingInput(f"{path}: no such file")
-    if path.is_dir():
-        raise MissingInput(f"{path}: is a directory, not a CSV file")
-    collector = Collector(str(path))
+def detect_kind(path: Path, name: str | None = None) -> kinds.Kind:
+    """Recognise a file's kind from its header row alone."""
+    check_readable(path)
+    collector = Collector(name or display_name(path))
     header = None
     try:
-        for row in csv.reader(_decoded_lines(path, collector)):
-            header = row
-            break
-    except csv.Error as exc:
-        raise InputProblem([Problem(collector.file, 1, None, None, f"not a readable CSV file: {exc}")]) from exc
+        header = next(csv.reader(_decoded_lines(path, collector)), None)
+    except csv.Error:
+        collector.add(1, None, None, "the first line is not a CSV header", "a seed file starts with a header row")
     if collector.problems:
         raise InputProblem(collector.problems)
-    if not header:
+    if not header or not any(h.strip() for h in header):
         raise InputProblem([Problem(collector.file, 1, None, None, "the file is empty",
                                     "a seed file starts with a header row naming its columns")])
     names = tuple(h.strip() for h in header)
-    kind = seeds.kind_for(names, path.name)
+    kind = kinds.for_header(names)
     if kind is not None:
         return kind
     raise InputProblem([_header_problem(collector.file, names)])
 
 
 def _header_problem(file: str, names: tuple[str, ...]) -> Problem:
-    shown = ",".join(names)
+    # Quote the header only if it looks like one: an arbitrary file's first line is not echoed.
+    looks_like_header = all(_HEADER_NAME.fullmatch(n) for n in names) and len(names) <= 20
+    shown_header = ",".join(names) if looks_like_header else None
     if len(names) == 1:
         for delimiter, label in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")):
-            if delimiter in names[0]:
-                return Problem(file, 1, None, shown, f"the columns seem to be separated by {label}",
+            if delimiter in names[0] and all(_HEADER_NAME.fullmatch(n.strip()) for n in names[0].split(delimiter)):
+                return Problem(file, 1, None, names[0], f"the columns seem to be separated by {label}",
                                "tipdb reads comma-separated files; export the file as CSV with commas")
-    best = max(seeds.KINDS, key=lambda k: len(set(k.header) & set(names)))
+    if not looks_like_header:
+        return Problem(file, 1, None, None, "the first line is not the header of any tipdb file kind (not shown)",
+                       "see `tipdb load --help` for the headers tipdb reads")
+    best = max(kinds.KINDS, key=lambda k: len(set(k.header) & set(names)))
     missing = [c for c in best.header if c not in names]
     extra = [c for c in names if c not in best.header]
     if not missing and not extra:
@@ -109,71 +171,83 @@ def _header_problem(file: str, names: tuple[str, ...]) -> Problem:
         if extra:
             details.append("unexpected " + ", ".join(extra))
         message = f"unknown header ({'; '.join(details)})"
-    return Problem(file, 1, None, shown, message, f"a {best.name} file has the header: {','.join(best.header)}")
+    return Problem(file, 1, None, shown_header, message, f"a {best.name} file has the header: {','.join(best.header)}")
 
 
-def _convert(column: seeds.Column, value: str, line: int, collector: Collector):
-    """Return the typed value, or None after recording a problem."""
-    kind = column.type
-    if kind in (seeds.YEAR, seeds.NEW_YEAR, seeds.INTEGER):
-        if value.isdigit() or (value.startswith("-") and value[1:].isdigit()):
-            number = int(value)
-            if number < 0:
-                collector.add(line, column.name, value, "must not be negative")
-                return None
-            if kind in (seeds.YEAR, seeds.NEW_YEAR) and not 2001 <= number <= 2100:
-                collector.add(line, column.name, value, "is not a report year",
-                              "the first TIP Report was published in 2001")
-                return None
-            if number > _LARGEST[column.sql_type]:
-                collector.add(line, column.name, value, f"is too large (at most {_LARGEST[column.sql_type]:,})")
-                return None
-            return number
+def _whole_number(column: kinds.Column, value: str, line: int, collector: Collector):
+    if not _ASCII_WHOLE.fullmatch(value):
         hint = None
-        if _THOUSANDS.match(value):
-            digits = re.sub(r"\D", "", value)
-            hint = f"write numbers without thousands separators: {digits}"
+        if _THOUSANDS.fullmatch(value):
+            hint = f"write numbers without thousands separators: {re.sub(r'[^0-9]', '', value)}"
+        elif any(ch.isdigit() for ch in value):
+            hint = "write the digits 0-9 only"  # superscripts or other scripts' digits are not taken as numbers
         collector.add(line, column.name, value, "is not a whole number", hint)
         return None
-    if kind == seeds.DATE:
+    number = int(value)
+    if number < 0:
+        collector.add(line, column.name, value, "must not be negative")
+        return None
+    if column.type in (kinds.YEAR, kinds.NEW_YEAR):
+        last = latest_possible_year()
+        if not FIRST_REPORT_YEAR <= number <= last:
+            collector.add(line, column.name, value, "is not a report year",
+                          f"report years run from {FIRST_REPORT_YEAR} (the first TIP Report) to {last}")
+            return None
+    elif number > _LARGEST[column.sql_type]:
+        collector.add(line, column.name, value, f"is too large (at most {_LARGEST[column.sql_type]:,})")
+        return None
+    return number
+
+
+def _convert(column: kinds.Column, value: str, line: int, collector: Collector):
+    """Return the typed value, None after recording a problem, or ALL for 'All countries'."""
+    kind = column.type
+    if kind in (kinds.YEAR, kinds.NEW_YEAR, kinds.WHOLE_NUMBER):
+        return _whole_number(column, value, line, collector)
+    if kind == kinds.DATE:
         try:
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
                 return dt.date.fromisoformat(value)
         except ValueError:
             pass
         collector.add(line, column.name, value, "is not a date in the form YYYY-MM-DD")
         return None
-    if kind in (seeds.ISO3, seeds.NEW_ISO3):
-        if not _ISO3.match(value):
-            hint = f"use upper case: {value.upper()}" if _ISO3.match(value.upper()) else None
+    if kind in (kinds.ISO3, kinds.NEW_ISO3):
+        if not _ISO3.fullmatch(value):
+            hint = f"use upper case: {value.upper()}" if _ISO3.fullmatch(value.upper()) else None
             collector.add(line, column.name, value, "is not an ISO 3166-1 alpha-3 code (three capital letters)", hint)
             return None
         return value
-    if kind == seeds.COUNTRY_OR_ALL and value.lower() == seeds.ALL_COUNTRIES.lower():
+    if kind == kinds.COUNTRY_OR_ALL and value.lower() == kinds.ALL_COUNTRIES.lower():
         return ALL
-    if kind == seeds.TIER:
-        known = {"1", "2", "2WL", "3", "special_case"}
-        if value not in known:
-            suggestion = _TIER_WORDS.get(value.lower()) or (value.upper() if value.upper() in known else None)
-            if suggestion is None:
-                # Leave unknown codes to the database's tier table, which has the final word.
-                return value
+    if kind == kinds.TIER:
+        suggestion = _TIER_WORDS.get(value.lower())
+        if suggestion and suggestion != value:
             collector.add(line, column.name, value, "is not a tier code", f"did you mean {suggestion!r}?")
             return None
-        return value
+        return value  # tip.tier has the final word, in the reference check
+    if column.max_length and len(value) > column.max_length:
+        collector.add(line, column.name, value, f"is longer than {column.max_length} characters")
+        return None
     return value
 
 
-def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) -> Iterator[tuple]:
-    """Yield (line_number, value, ...) for each data row of a file whose header matched `kind`.
+ALL = object()  # the converted form of "All countries": a row about no single country
 
-    Problems are gathered in `collector`; rows with problems are not yielded.
+
+def read_rows(path: Path, kind: kinds.Kind, collector: Collector, digest=None) -> Iterator[tuple]:
+    """Yield (line_number, value, ...) for each valid data row of a file whose header matched `kind`.
+
+    Problems are gathered in `collector`; rows with problems are not yielded. `digest`, if
+    given, is fed every byte read, so the checksum recorded is that of what was loaded.
     """
-    collector = collector or Collector(str(path))
-    reader = csv.reader(_decoded_lines(path, collector), strict=True)
+    reader = csv.reader(_decoded_lines(path, collector, digest), strict=True)
     rows = 0
     try:
-        next(reader)  # header, already checked by detect_kind
+        header = next(reader, None)
+        if header is None or tuple(h.strip() for h in header) != kind.header:
+            collector.add(1, None, None, "the header changed while the file was being loaded", "load it again")
+            return
         line = reader.line_num + 1
         for record in reader:
             if collector.full:
@@ -183,7 +257,7 @@ def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) 
                 continue  # blank lines carry nothing
             rows += 1
             if len(record) != len(kind.columns):
-                collector.add(line, None, ",".join(record)[:80],
+                collector.add(line, None, None,
                               f"has {len(record)} fields, expected {len(kind.columns)} ({','.join(kind.header)})",
                               "quote values that contain commas" if len(record) > len(kind.columns) else None)
                 line = reader.line_num + 1
@@ -195,7 +269,6 @@ def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) 
                     collector.add(line, column.name, raw.replace("\x00", "\\0"), "contains a NUL byte",
                                   "the file may not be text; check how it was exported")
                     ok = False
-                    values.append(None)
                     continue
                 value = raw.strip()
                 if not value:
@@ -211,140 +284,97 @@ def read_rows(path: Path, kind: seeds.Kind, collector: Collector | None = None) 
             if ok:
                 yield (line, *values)
             line = reader.line_num + 1
+        if digest is not None:
+            for _ in reader:  # the rest of the file still counts in its checksum
+                pass
     except csv.Error as exc:
         collector.add(reader.line_num, None, None, f"is not valid CSV: {exc}",
                       "check for an unclosed quote or a binary file")
     if rows == 0 and not collector.problems:
-        collector.add(1, None, ",".join(kind.header), "has a header but no data rows")
+        collector.add(1, None, None, "has a header but no data rows")
 
 
-# Reference checks, per column type: SQL that lists staged values the database does not know.
-_UNKNOWN = {
-    seeds.COUNTRY: (
-        "SELECT line_no, {col} FROM stage s WHERE {col} IS NOT NULL AND NOT EXISTS "
-        "(SELECT 1 FROM tip.country_name n WHERE lower(n.name) = lower(s.{col}))",
-        "unknown country name",
-        # Suggest the canonical name, whichever spelling is closest.
-        "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)",
-    ),
-    seeds.CATEGORY: (
-        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS "
-        "(SELECT 1 FROM tip.finding_category f WHERE f.category = s.{col})",
-        "unknown finding category",
-        "SELECT category, category FROM tip.finding_category UNION ALL SELECT label, category FROM tip.finding_category",
-    ),
-    seeds.LIST: (
-        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS "
-        "(SELECT 1 FROM tip.official_list l WHERE l.list_code = s.{col})",
-        "unknown official list",
-        "SELECT list_code, list_code FROM tip.official_list UNION ALL SELECT name, list_code FROM tip.official_list",
-    ),
-    seeds.ISO3: (
-        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS (SELECT 1 FROM tip.country c WHERE c.iso3 = s.{col})",
-        "unknown country code",
-        "SELECT iso3, iso3 FROM tip.country",
-    ),
-    seeds.TIER: (
-        "SELECT line_no, {col} FROM stage s WHERE NOT EXISTS (SELECT 1 FROM tip.tier t WHERE t.tier_code = s.{col})",
-        "unknown tier",
-        "SELECT tier_code, tier_code FROM tip.tier UNION ALL SELECT label, tier_code FROM tip.tier",
-    ),
-    seeds.YEAR: (
-        "SELECT line_no, {col}::text FROM stage s WHERE NOT EXISTS "
-        "(SELECT 1 FROM tip.report r WHERE r.report_year = s.{col})",
-        "is not the year of a report in the database",
-        "SELECT report_year::text, report_year::text FROM tip.report",
-    ),
-}
+# SQL checks on the staged rows of one kind. Each gives (file_no, line_no, column, value, hint).
 
-# "All countries" is already NULL in the staging table, so it is the country check with a fuller message.
-_UNKNOWN[seeds.COUNTRY_OR_ALL] = (
-    _UNKNOWN[seeds.COUNTRY][0],
-    "unknown country name (write 'All countries' for a report-wide finding)",
-    _UNKNOWN[seeds.COUNTRY][2],
-)
-
-# Checks that concern one kind only, mirroring the CHECK constraints of its table so that a
-# violation is reported with its line: (SQL giving line_no, column, value, expected; message).
-_KIND_CHECKS = {
-    "country_names": [
-        ("SELECT s.line_no, 'canonical_name', s.canonical_name, c.name FROM stage s "
-         "JOIN tip.country c ON c.iso3 = s.iso3 WHERE c.name <> s.canonical_name",
-         "does not match the country's name for this ISO3 code"),
-        ("SELECT max(line_no), 'name_in_report', min(name_in_report), 'one row per spelling' FROM stage "
-         "GROUP BY lower(name_in_report) HAVING count(*) > 1",
-         "repeats a spelling that differs only in letter case"),
-    ],
-    "reports": [
-        ("SELECT line_no, 'reporting_period_end', reporting_period_end::text, 'a date after reporting_period_start' "
-         "FROM stage WHERE reporting_period_end <= reporting_period_start",
-         "is not after the start of the reporting period"),
-        ("SELECT line_no, CASE WHEN reporting_period_start IS NULL THEN 'reporting_period_start' "
-         "ELSE 'reporting_period_end' END, NULL, 'both dates or neither' FROM stage "
-         "WHERE (reporting_period_start IS NULL) <> (reporting_period_end IS NULL)",
-         "is empty while the other end of the reporting period is given"),
-        ("SELECT line_no, 'release_date', release_date::text, 'a date in ' || report_year || ' or the year after' "
-         "FROM stage WHERE extract(year FROM release_date) NOT BETWEEN report_year AND report_year + 1",
-         "is not in the report year"),
-    ],
-    "enforcement": [
-        *(
-            (f"SELECT line_no, '{part}', {part}::text, 'at most {whole} (' || {whole} || ')' FROM stage "
-             f"WHERE {part} > {whole}",
-             "is larger than the total it is part of")
-            for part, whole in (("prosecutions_labor", "prosecutions"), ("convictions_labor", "convictions"),
-                                ("victims_identified_labor", "victims_identified"))
-        ),
-        ("SELECT line_no, 'data_year', data_year::text, 'a year before ' || report_year FROM stage "
-         "WHERE data_year >= report_year",
-         "is not before the report year"),
-    ],
-    "watch_list_rules": [
-        ("SELECT line_no, 'effective_to_report_year', effective_to_report_year::text, "
-         "'a year from ' || effective_from_report_year FROM stage "
-         "WHERE effective_to_report_year < effective_from_report_year",
-         "is before effective_from_report_year"),
-    ],
-}
+def _reference_checks(kind: kinds.Kind):
+    for column in kind.columns:
+        if column.type.references is None or kind.name == "countries":
+            continue
+        table, key = column.type.references
+        col = sql.Identifier(column.name)
+        if column.type in (kinds.COUNTRY, kinds.COUNTRY_OR_ALL):
+            match = sql.SQL("lower(r.{}) = lower(s.{})").format(sql.Identifier(key), col)
+        else:
+            match = sql.SQL("r.{} = s.{}").format(sql.Identifier(key), col)
+        message = {kinds.COUNTRY: "unknown country name",
+                   kinds.COUNTRY_OR_ALL: f"unknown country name (write {kinds.ALL_COUNTRIES!r} for a report-wide finding)",
+                   kinds.ISO3: "unknown country code",
+                   kinds.YEAR: "is not the year of a report in the database",
+                   kinds.TIER: "unknown tier",
+                   kinds.CATEGORY: "unknown finding category",
+                   kinds.LIST: "unknown official list"}[column.type]
+        query = sql.SQL(
+            "SELECT s.file_no, s.line_no, s.{col}::text FROM pg_temp.stage s "
+            "WHERE s.{col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {match}) "
+            "ORDER BY 1, 2 LIMIT {limit}"
+        ).format(col=col, table=sql.SQL(table), match=match, limit=MAX_PROBLEMS_PER_FILE)
+        yield column, query, message
 
 
-def _duplicates_sql(kind: seeds.Kind) -> str:
-    """SQL listing the lines of staged rows that share a key; spellings of one country are one key."""
+def _duplicate_sql(kind: kinds.Kind) -> sql.Composed:
+    """Rows sharing a key within the load, with every (file_no, line_no) that holds it."""
     joins, key = [], []
     for number, name in enumerate(kind.key):
-        column = next(c for c in kind.columns if c.name == name)
-        if column.type in (seeds.COUNTRY, seeds.COUNTRY_OR_ALL):
-            joins.append(f"LEFT JOIN tip.country_name n{number} ON lower(n{number}.name) = lower(s.{name})")
-            key.append(f"coalesce(n{number}.iso3, s.{name})")
+        column = kind.column(name)
+        col = sql.Identifier(name)
+        if column.type in (kinds.COUNTRY, kinds.COUNTRY_OR_ALL):
+            alias = sql.Identifier(f"n{number}")
+            joins.append(sql.SQL("LEFT JOIN tip.country_name {a} ON lower({a}.name) = lower(s.{c})").format(a=alias, c=col))
+            key.append(sql.SQL("coalesce({a}.iso3, lower(s.{c}))").format(a=alias, c=col))
+        elif column.case_insensitive:
+            key.append(sql.SQL("lower(s.{})").format(col))
         else:
-            key.append(f"s.{name}")
-    return (f"SELECT array_agg(s.line_no ORDER BY s.line_no), min(s.{kind.key[-1]}::text) FROM stage s "
-            f"{' '.join(joins)} GROUP BY {', '.join(key)} HAVING count(*) > 1 ORDER BY 1 LIMIT %s")
+            key.append(sql.SQL("s.{}").format(col))
+    return sql.SQL(
+        "SELECT array_agg(s.file_no ORDER BY s.file_no, s.line_no), array_agg(s.line_no ORDER BY s.file_no, s.line_no), "
+        "min(s.{last}::text) FROM pg_temp.stage s {joins} GROUP BY {key} HAVING count(*) > 1 ORDER BY 1, 2 LIMIT {limit}"
+    ).format(last=sql.Identifier(kind.key[-1]), joins=sql.SQL(" ").join(joins), key=sql.SQL(", ").join(key),
+             limit=MAX_PROBLEMS_PER_FILE)
 
 
-def check_references(conn, kind: seeds.Kind, file: str) -> list[Problem]:
-    """Problems that only the database can see, for the rows staged in temporary table `stage`."""
+def staged_problems(conn, kind: kinds.Kind, files: dict[int, str]) -> list[Problem]:
+    """Problems that only the database can see, in the rows staged in pg_temp.stage.
+
+    `files` maps each staged file_no to the name messages give it.
+    """
     problems: list[Problem] = []
-    if kind.name != "countries":  # the countries file defines codes, it does not refer to them
-        for column in kind.columns:
-            check = _UNKNOWN.get(column.type)
-            if check is None:
-                continue
-            sql, message, known_sql = check
-            bad = conn.execute(sql.format(col=column.name) + " ORDER BY line_no LIMIT %s",
-                               [MAX_PROBLEMS_PER_FILE]).fetchall()
-            if bad:
-                known = dict(conn.execute(known_sql).fetchall())
-                for line, value in bad:
-                    problems.append(Problem(file, line, column.name, value, message, did_you_mean(value, known)))
-    for sql, message in _KIND_CHECKS.get(kind.name, []):
-        for line, column, value, expected in conn.execute(sql):
-            problems.append(Problem(file, line, column, value, message, f"expected {expected}"))
-    duplicates = conn.execute(_duplicates_sql(kind), [MAX_PROBLEMS_PER_FILE]).fetchall()
-    for lines, value in duplicates:
+    for column, query, message in _reference_checks(kind):
+        bad = conn.execute(query).fetchall()
+        if bad:
+            known = dict(conn.execute(column.type.suggestions).fetchall())
+            for file_no, line, value in bad:
+                problems.append(Problem(files[file_no], line, column.name, shown(value), message,
+                                        did_you_mean(value, known)))
+    for check in kind.checks:
+        query = sql.SQL("SELECT s.file_no, s.line_no, s.{col}::text, {expected} FROM pg_temp.stage s "
+                        "WHERE {violated} ORDER BY 1, 2 LIMIT {limit}").format(
+            col=sql.Identifier(check.column), expected=sql.SQL(check.expected), violated=sql.SQL(check.violated),
+            limit=MAX_PROBLEMS_PER_FILE)
+        for file_no, line, value, expected in conn.execute(query):
+            problems.append(Problem(files[file_no], line, check.column, shown(value), check.message,
+                                    f"expected {expected}"))
+    case_note = "; letter case does not count" if any(kind.column(k).case_insensitive for k in kind.key) else ""
+    for file_nos, lines, value in conn.execute(_duplicate_sql(kind)):
+        places = [(files[f], line) for f, line in zip(file_nos, lines)]
+        first_file, first_line = places[0]
+        file, line = places[1]
+        others = [f"line {n}" if f == file else f"{f}:{n}" for f, n in [places[0], *places[2:]]]
+        more = len(others) - SHOWN_LINES
+        listed = ", ".join(others[:SHOWN_LINES]) + (f" and {more} more" if more > 0 else "")
         problems.append(Problem(
-            file, lines[1], ",".join(kind.key), value,
-            f"repeats the key of line {lines[0]}" + (f" (and lines {', '.join(map(str, lines[2:]))})" if lines[2:] else ""),
-            "keep one row per " + " and ".join(kind.key) + "; names of one country count as the same country",
+            file, line, ",".join(kind.key), shown(value), f"repeats the key of {listed}",
+            "keep one row per " + " and ".join(kind.key) + "; names of one country count as the same country"
+            + case_note,
         ))
     return problems
+
