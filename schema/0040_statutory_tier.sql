@@ -1,6 +1,6 @@
 -- Which tier of the law each placement is: the Tier 2 Watch List is a part of the law's Tier 2, so
 -- "moved up a full tier" (the Special Watch List) and "skipped a tier" are read from this column.
--- depends: 0015_analytics_findings
+-- depends: 0021_special_watch_list_counts
 ALTER TABLE tip.tier ADD COLUMN statutory_tier smallint;
 -- The table is a five-row lookup written only by migrations.
 UPDATE tip.tier SET statutory_tier = CASE tier_code WHEN '1' THEN 1 WHEN '2' THEN 2 WHEN '2WL' THEN 2 WHEN '3' THEN 3 END;

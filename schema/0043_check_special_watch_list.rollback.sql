@@ -1,0 +1,1 @@
+DROP VIEW tip.check_special_watch_list_size;
