@@ -1,1 +1,3 @@
+-- Undoes 0040: no client reads the column before it.
+-- squawk-ignore ban-drop-column
 ALTER TABLE tip.tier DROP COLUMN statutory_tier;

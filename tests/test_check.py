@@ -152,7 +152,7 @@ BREAKING = [
      "special_watch_list_size", 2020, None),
     ("tier_placements.csv", "report_year,country,tier,source\n2021,Namibia,3,{s}\n",
      "tier_skipped", 2021, "NAM"),
-    ("tier_conflicts.csv", "report_year,country,tier,source\n2020,Namibia,1,{s} -- NOT USED\n",
+    ("tier_conflicts.csv", "report_year,country,disputed_tier,source\n2020,Namibia,1,{s} -- NOT USED\n",
      "conflict_note_contradicts_placement", 2020, "NAM"),
 ]
 
