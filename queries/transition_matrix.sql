@@ -8,10 +8,10 @@ WITH years AS (
                                     WHERE report_year < (SELECT max(report_year) FROM analytics.reports))) AS from_year,
            coalesce(%(to_year)s, (SELECT max(report_year) FROM analytics.reports)) AS to_year
 ), placements AS (
-    -- Every tier, plus "not placed" after them.
-    SELECT tier, tier_label, tier_ordinal FROM analytics.tiers
+    -- Every tier in report order (Special Case, off the scale, last), then "not placed".
+    SELECT tier, tier_label, row_number() OVER (ORDER BY tier_ordinal NULLS LAST, tier) AS position FROM analytics.tiers
     UNION ALL
-    SELECT NULL, 'not placed', max(tier_ordinal) + 1 FROM analytics.tiers
+    SELECT NULL, 'not placed', count(*) + 1 FROM analytics.tiers
 ), pairs AS (
     SELECT a.tier AS from_tier, b.tier AS to_tier
     FROM (SELECT r.iso3, r.tier FROM analytics.rankings r JOIN years y ON r.report_year = y.from_year) a
@@ -26,5 +26,5 @@ CROSS JOIN placements f
 CROSS JOIN placements t
 LEFT JOIN pairs p ON p.from_tier IS NOT DISTINCT FROM f.tier AND p.to_tier IS NOT DISTINCT FROM t.tier
 WHERE f.tier IS NOT NULL OR t.tier IS NOT NULL
-GROUP BY y.from_year, y.to_year, f.tier, f.tier_label, f.tier_ordinal, t.tier, t.tier_label, t.tier_ordinal
-ORDER BY f.tier_ordinal, t.tier_ordinal
+GROUP BY y.from_year, y.to_year, f.tier, f.tier_label, f.position, t.tier, t.tier_label, t.position
+ORDER BY f.position, t.position

@@ -23,10 +23,11 @@ COMMENT ON COLUMN tip.check_rule.applies_from_report_year IS 'First report the r
 CREATE VIEW tip.check_year AS
 SELECT r.report_year,
        lag(r.report_year) OVER (ORDER BY r.report_year) AS previous_report_year,
-       (SELECT count(*) FROM tip.ranking k WHERE k.report_year = r.report_year) AS placements,
+       coalesce(k.placements, 0) AS placements,
        r.countries_ranked AS published_total,
-       (SELECT count(*) FROM tip.ranking k WHERE k.report_year = r.report_year) >= r.countries_ranked AS complete
-FROM tip.report r;
+       coalesce(k.placements, 0) >= r.countries_ranked AS complete
+FROM tip.report r
+LEFT JOIN (SELECT report_year, count(*) AS placements FROM tip.ranking GROUP BY report_year) k USING (report_year);
 COMMENT ON VIEW tip.check_year IS 'Grain: one row per report year. Placements loaded against the published total, for the check rules (not a rule itself).';
 COMMENT ON COLUMN tip.check_year.report_year IS 'Report year.';
 COMMENT ON COLUMN tip.check_year.previous_report_year IS 'The report before it.';
