@@ -27,6 +27,7 @@ class RuleResult:
     status: str = PASSED
     findings: list[dict] = field(default_factory=list)  # failed and note rows
     not_checkable_years: list[int] = field(default_factory=list)
+    not_checkable_reasons: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict]:
@@ -68,6 +69,8 @@ def run(conn, year: int | None = None) -> Report:
         rule = rules[finding["rule_id"]]
         if finding["outcome"] == "not_checkable":
             rule.not_checkable_years.append(finding["report_year"])
+            if finding["detail"] not in rule.not_checkable_reasons:
+                rule.not_checkable_reasons.append(finding["detail"])
         else:
             rule.findings.append(finding)
     for rule in rules.values():
@@ -99,7 +102,9 @@ def text(report: Report) -> str:
             mark = "x" if f["outcome"] == "failed" else "~"
             who = f" {f['country']} ({f['iso3']})" if f["iso3"] else ""
             lines.append(f"    {mark} {f['report_year']}{who}: {f['detail']}")
-        if rule.not_checkable_years and rule.status != NOT_CHECKABLE:
+        if rule.status == NOT_CHECKABLE:
+            lines.append(f"    {'; '.join(rule.not_checkable_reasons)}")
+        elif rule.not_checkable_years:
             lines.append(f"    not checkable in {_years(rule.not_checkable_years)}")
     lines.append("")
     lines.append("x = breaks the rule; ~ = shown, not a failure (an incomplete year falls short of a published figure)")
