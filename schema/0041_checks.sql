@@ -310,7 +310,8 @@ COMMENT ON COLUMN analytics.check_rules.basis IS 'The legal provision or publish
 COMMENT ON COLUMN analytics.check_rules.applies_from_report_year IS 'First report the rule governs where the law sets one; NULL: every report.';
 
 CREATE VIEW analytics.check_results AS
-SELECT f.rule_id, c.severity, c.title, f.report_year, f.iso3, k.name AS country, f.outcome, f.detail
+SELECT f.rule_id, c.severity, c.title, f.report_year, make_date(f.report_year, 1, 1) AS report_year_date,
+       f.iso3, k.name AS country, f.outcome, f.detail
 FROM tip.check_findings() f
 JOIN tip.check_rule c USING (rule_id)
 LEFT JOIN tip.country k USING (iso3);
@@ -319,6 +320,7 @@ COMMENT ON COLUMN analytics.check_results.rule_id IS 'Rule (analytics.check_rule
 COMMENT ON COLUMN analytics.check_results.severity IS 'The rule''s severity: error or warning.';
 COMMENT ON COLUMN analytics.check_results.title IS 'What the rule expects.';
 COMMENT ON COLUMN analytics.check_results.report_year IS 'Report the finding is about.';
+COMMENT ON COLUMN analytics.check_results.report_year_date IS '1 January of the report year, as a date: a time axis for BI tools. Not a release date (see analytics.reports.release_date).';
 COMMENT ON COLUMN analytics.check_results.iso3 IS 'Country concerned; NULL for findings about a whole report.';
 COMMENT ON COLUMN analytics.check_results.country IS 'Canonical country name; NULL for findings about a whole report.';
 COMMENT ON COLUMN analytics.check_results.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';

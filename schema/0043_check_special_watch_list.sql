@@ -70,7 +70,7 @@ COMMENT ON COLUMN tip.check_special_watch_list_size.outcome IS 'failed: breaks t
 COMMENT ON COLUMN tip.check_special_watch_list_size.detail IS 'What was found, with the figures compared.';
 
 CREATE VIEW analytics.special_watch_list AS
-SELECT w.report_year, w.special_watch_list, w.on_watch_list, w.moved_up,
+SELECT w.report_year, make_date(w.report_year, 1, 1) AS report_year_date, w.special_watch_list, w.on_watch_list, w.moved_up,
        w.published_special_watch_list, w.published_on_watch_list, w.published_moved_up,
        CASE WHEN w.published_special_watch_list IS NOT NULL
             THEN w.special_watch_list = w.published_special_watch_list END AS matches_published,
@@ -80,6 +80,7 @@ FROM tip.special_watch_list_size w
 LEFT JOIN tip.source s ON s.source_id = w.source_id;
 COMMENT ON VIEW analytics.special_watch_list IS 'Grain: one row per report year. The Special Watch List (Tier 2 Watch List countries plus countries that moved up a full tier) computed from the placements, side by side with the size published in the Interim Assessment.';
 COMMENT ON COLUMN analytics.special_watch_list.report_year IS 'Report year whose placements make the list.';
+COMMENT ON COLUMN analytics.special_watch_list.report_year_date IS '1 January of the report year, as a date: a time axis for BI tools. Not a release date (see analytics.reports.release_date).';
 COMMENT ON COLUMN analytics.special_watch_list.special_watch_list IS 'Countries on the list, computed from the placements: on_watch_list + moved_up.';
 COMMENT ON COLUMN analytics.special_watch_list.on_watch_list IS 'Countries placed on the Tier 2 Watch List.';
 COMMENT ON COLUMN analytics.special_watch_list.moved_up IS 'Countries that moved up a full tier of the law: Tier 3 to Tier 2, or Tier 2 or the Watch List to Tier 1.';
