@@ -17,7 +17,7 @@ from dataclasses import dataclass
 # as what the lookup finds (a country spelling becomes an ISO3 code, a citation a source id).
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared by identity: each type is one object
 class ValueType:
     name: str
     # The table that must already hold the value, with the column matched (reference check in SQL).

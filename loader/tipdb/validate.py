@@ -187,8 +187,9 @@ def _whole_number(column: kinds.Column, value: str, line: int, collector: Collec
     if number < 0:
         collector.add(line, column.name, value, "must not be negative")
         return None
-    if column.type in (kinds.YEAR, kinds.NEW_YEAR):
-        last = latest_possible_year()
+    if column.type is not kinds.WHOLE_NUMBER:
+        # A year that must name a loaded report is checked against tip.report; a new one is bounded here.
+        last = latest_possible_year() if column.type is kinds.NEW_YEAR else _LARGEST["smallint"]
         if not FIRST_REPORT_YEAR <= number <= last:
             collector.add(line, column.name, value, "is not a report year",
                           f"report years run from {FIRST_REPORT_YEAR} (the first TIP Report) to {last}")
@@ -199,37 +200,48 @@ def _whole_number(column: kinds.Column, value: str, line: int, collector: Collec
     return number
 
 
-def _convert(column: kinds.Column, value: str, line: int, collector: Collector):
-    """Return the typed value, None after recording a problem, or ALL for 'All countries'."""
-    kind = column.type
-    if kind in (kinds.YEAR, kinds.NEW_YEAR, kinds.WHOLE_NUMBER):
-        return _whole_number(column, value, line, collector)
-    if kind == kinds.DATE:
-        try:
-            if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-                return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
-        collector.add(line, column.name, value, "is not a date in the form YYYY-MM-DD")
-        return None
-    if kind in (kinds.ISO3, kinds.NEW_ISO3):
-        if not _ISO3.fullmatch(value):
-            hint = f"use upper case: {value.upper()}" if _ISO3.fullmatch(value.upper()) else None
-            collector.add(line, column.name, value, "is not an ISO 3166-1 alpha-3 code (three capital letters)", hint)
-            return None
+def _date(column, value, line, collector):
+    try:
+        if re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+            return dt.date.fromisoformat(value)
+    except ValueError:
+        pass
+    collector.add(line, column.name, value, "is not a date in the form YYYY-MM-DD")
+    return None
+
+
+def _iso3(column, value, line, collector):
+    if _ISO3.fullmatch(value):
         return value
-    if kind == kinds.COUNTRY_OR_ALL and value.lower() == kinds.ALL_COUNTRIES.lower():
-        return ALL
-    if kind == kinds.TIER:
-        suggestion = _TIER_WORDS.get(value.lower())
-        if suggestion and suggestion != value:
-            collector.add(line, column.name, value, "is not a tier code", f"did you mean {suggestion!r}?")
-            return None
-        return value  # tip.tier has the final word, in the reference check
+    hint = f"use upper case: {value.upper()}" if _ISO3.fullmatch(value.upper()) else None
+    collector.add(line, column.name, value, "is not an ISO 3166-1 alpha-3 code (three capital letters)", hint)
+    return None
+
+
+def _tier(column, value, line, collector):
+    suggestion = _TIER_WORDS.get(value.lower())
+    if suggestion and suggestion != value:
+        collector.add(line, column.name, value, "is not a tier code", f"did you mean {suggestion!r}?")
+        return None
+    return value  # tip.tier has the final word, in the reference check
+
+
+def _text(column, value, line, collector):
     if column.max_length and len(value) > column.max_length:
         collector.add(line, column.name, value, f"is longer than {column.max_length} characters")
         return None
+    if column.type is kinds.COUNTRY_OR_ALL and value.lower() == kinds.ALL_COUNTRIES.lower():
+        return ALL
     return value
+
+
+_CONVERTERS = {kinds.YEAR: _whole_number, kinds.NEW_YEAR: _whole_number, kinds.WHOLE_NUMBER: _whole_number,
+               kinds.DATE: _date, kinds.ISO3: _iso3, kinds.NEW_ISO3: _iso3, kinds.TIER: _tier}
+
+
+def _converter(column: kinds.Column):
+    """The function that checks one non-empty value of this column: the typed value, or None after a problem."""
+    return _CONVERTERS.get(column.type, _text)
 
 
 ALL = object()  # the converted form of "All countries": a row about no single country
@@ -242,6 +254,7 @@ def read_rows(path: Path, kind: kinds.Kind, collector: Collector, digest=None) -
     given, is fed every byte read, so the checksum recorded is that of what was loaded.
     """
     reader = csv.reader(_decoded_lines(path, collector, digest), strict=True)
+    converters = [_converter(c) for c in kind.columns]
     rows = 0
     try:
         header = next(reader, None)
@@ -264,7 +277,7 @@ def read_rows(path: Path, kind: kinds.Kind, collector: Collector, digest=None) -
                 continue
             values = []
             ok = True
-            for column, raw in zip(kind.columns, record):
+            for column, convert, raw in zip(kind.columns, converters, record):
                 if "\x00" in raw:
                     collector.add(line, column.name, raw.replace("\x00", "\\0"), "contains a NUL byte",
                                   "the file may not be text; check how it was exported")
@@ -277,7 +290,7 @@ def read_rows(path: Path, kind: kinds.Kind, collector: Collector, digest=None) -
                         ok = False
                     values.append(None)
                     continue
-                converted = _convert(column, value, line, collector)
+                converted = convert(column, value, line, collector)
                 if converted is None:
                     ok = False
                 values.append(None if converted is ALL else converted)
