@@ -42,6 +42,8 @@ CASES = [
     # Tier placements: countries, tiers, years, keys.
     Case("unknown_country", RANKINGS + "2025,Atlantis,2,x\n", 2, "country", "Atlantis", "unknown country name"),
     Case("misspelled_country", RANKINGS + "2025,Namibiaa,2,x\n", 2, "country", "Namibiaa", "did you mean 'Namibia'?"),
+    Case("official_new_spelling", RANKINGS + "2025,Türkiye,2,x\n", 2, "country", "Türkiye",
+         "did you mean 'Turkey'? country_converter recognises the name"),
     Case("punctuation_slip", RANKINGS + "2025,Cote dIvoire,2,x\n", 2, "country", "Cote dIvoire", "Cote d'Ivoire"),
     Case("unknown_tier", RANKINGS + "2025,Albania,5,x\n", 2, "tier", "5", "unknown tier"),
     Case("tier_as_words", RANKINGS + "2025,Albania,Tier 3,x\n", 2, "tier", "Tier 3", "did you mean '3'?"),

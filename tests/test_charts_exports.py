@@ -138,7 +138,7 @@ def test_transitions_into_an_incomplete_year_say_so(run, tmp_path):
 
 
 def test_unknown_country_fails_clearly(run, tmp_path):
-    result = run("chart", "history", "Namibiaa", "-o", str(tmp_path / "x.svg"))
+    result = run("chart", "history", "Namibja", "-o", str(tmp_path / "x.svg"))
     assert result.exit_code == 2 and "did you mean 'Namibia'?" in result.stderr
     assert not (tmp_path / "x.svg").exists()
 

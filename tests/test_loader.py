@@ -259,3 +259,38 @@ def test_a_bulk_load_with_one_bad_reference_loads_nothing(db, db_url, tmp_path):
                      + "2020,Narnia,other,one more,test fixture\n")
     [problem] = refuse(db, db_url, path)
     assert (problem.line, problem.value) == (load.BULK_ROWS + 2, "Narnia")
+
+
+def test_a_file_name_that_is_not_utf8_is_shown_escaped(db, db_url, tmp_path):
+    path = Path(os.fsdecode(bytes(tmp_path) + b"/placements_\xff.csv"))
+    write_csv(path, HEADER + "2025,Atlantis,2,x\n")
+    [problem] = refuse(db, db_url, path)
+    assert problem.file.endswith("placements_\\udcff.csv") and problem.value == "Atlantis"
+    str(problem).encode("utf-8")  # printable as it is: no lone surrogate left
+
+
+def test_a_new_report_and_its_placements_load_in_one_command(db, db_url, tmp_path):
+    """The README's "Loading a new year": the report row and its placements, any file names, one load.
+    Nothing under seeds/ (inside the installed package when tipdb is not installed from a clone) is written."""
+    from click.testing import CliRunner
+
+    from tipdb.cli import main
+
+    seeds = {p: p.stat().st_mtime_ns for p in load.seed_files()}
+    report = write_csv(tmp_path / "my_report.csv", FIXTURE_REPORT)
+    placements = write_csv(tmp_path / "my_placements.csv", HEADER + "2026,Namibia,1,test fixture\n"
+                                                                    "2026,Burma,3,test fixture\n")
+    result = CliRunner().invoke(main, ["load", str(placements), str(report)], env={"DATABASE_URL": db_url})
+    assert result.exit_code == 0, result.output
+    rows = db.execute("SELECT country, tier, previous_tier FROM analytics.rankings WHERE report_year = 2026 "
+                      "ORDER BY 1").fetchall()
+    assert rows == [("Myanmar", "3", "3"), ("Namibia", "1", "2")]  # both as placed in 2025
+    assert {p: p.stat().st_mtime_ns for p in load.seed_files()} == seeds
+
+
+def test_value_and_reference_problems_come_in_one_pass_in_line_order(db, db_url, tmp_path):
+    path = write_csv(tmp_path / "mixed.csv", HEADER + "2020,Atlantis,2,x\n" "twenty,Namibia,1,x\n"
+                                                      "2020,Albania,Tier 3,x\n" "2020,Namibja,1,x\n")
+    problems = refuse(db, db_url, path)
+    assert [(p.line, p.column, p.value) for p in problems] == [
+        (2, "country", "Atlantis"), (3, "report_year", "twenty"), (4, "tier", "Tier 3"), (5, "country", "Namibja")]

@@ -153,6 +153,13 @@ KINDS: tuple[Kind, ...] = (
                          "(SELECT c.name FROM tip.country c WHERE c.iso3 = s.iso3)"),),
     ),
     Kind(
+        "country_patterns", "tip.country_name_pattern",
+        "country_converter's regular expression for each country's names (seeds/country_patterns.csv, "
+        "made by `tipdb seeds refresh`)",
+        (Column("iso3", ISO3), Column("pattern", TEXT, max_length=2000), SOURCE_COLUMN),
+        key=("iso3",),  # an invalid expression is refused by the table's CHECK
+    ),
+    Kind(
         "reports", "tip.report",
         "one row per annual report: release date, reporting period, countries ranked",
         (Column("report_year", NEW_YEAR, "smallint"), Column("release_date", DATE, "date"),

@@ -19,6 +19,7 @@ from tipdb.errors import InputProblem, TipdbError
 from tipdb.paths import seeds_dir
 
 COUNTRIES_FILE = "countries.csv"
+PATTERNS_FILE = "country_patterns.csv"
 
 
 class RefreshRefused(TipdbError):
@@ -28,7 +29,7 @@ class RefreshRefused(TipdbError):
 def _incoming(source_dir: Path) -> Iterator[tuple[Path, kinds.Kind | None, str]]:
     """(file, kind or None for notes, why skipped or '') for every regular CSV and Markdown file."""
     for path in sorted(source_dir.iterdir()):
-        if path.suffix not in (".csv", ".md") or path.name == COUNTRIES_FILE:
+        if path.suffix not in (".csv", ".md") or path.name in (COUNTRIES_FILE, PATTERNS_FILE):
             continue
         if path.is_symlink() or not path.is_file():
             yield path, None, "not a regular file (links are not followed)"
@@ -81,8 +82,10 @@ def refresh(url: str, source_dir: Path, target_dir: Path | None = None) -> Itera
         for path, kind in taken:
             _copy(path, kind, candidate / path.name)
         count = regions.write_countries(candidate / "country_names.csv", candidate / COUNTRIES_FILE, given)
+        regions.write_patterns({row["iso3"] for row in regions.read_countries(candidate / COUNTRIES_FILE)},
+                               candidate / PATTERNS_FILE)
         load.load_files(url, sorted(candidate.glob("*.csv")), force=True, dry_run=True)
-        for path, kind in [*taken, (candidate / COUNTRIES_FILE, None)]:
+        for path, kind in [*taken, (candidate / COUNTRIES_FILE, None), (candidate / PATTERNS_FILE, None)]:
             source = candidate / path.name if path.suffix == ".csv" else path
             destination = target_dir / path.name
             if destination.exists() and destination.read_bytes() == source.read_bytes():

@@ -31,11 +31,10 @@ def classify(iso3_codes: list[str]) -> dict[str, tuple[str, str]]:
     return {code: (c, s) for code, c, s in zip(iso3_codes, continents, subregions) if c and s}
 
 
-def _citation() -> str:
+def _citation(what: str = "'continent' and 'UNregion' (UN M49 sub-region) classifications of the ISO3 code") -> str:
     from importlib.metadata import version
 
-    return (f"country_converter {version('country_converter')} (https://github.com/IndEcol/country_converter): "
-            "'continent' and 'UNregion' (UN M49 sub-region) classifications of the ISO3 code")
+    return f"country_converter {version('country_converter')} (https://github.com/IndEcol/country_converter): {what}"
 
 
 def read_countries(countries_csv: Path) -> list[dict[str, str]]:
@@ -72,6 +71,29 @@ def write_countries(country_names_csv: Path, target: Path, given: list[dict[str,
     rows = countries_rows(country_names_csv, given)
     with target.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COUNTRY_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows)
+
+
+PATTERN_COLUMNS = ("iso3", "pattern", "source")
+
+
+def write_patterns(iso3_codes: set[str], target: Path) -> int:
+    """country_converter's name pattern of each code it knows, in PostgreSQL's regular expression syntax."""
+    try:
+        import country_converter
+    except ImportError as exc:
+        raise MissingExtra("regions", "regions") from exc
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        data = country_converter.CountryConverter().data
+    patterns = dict(zip(data["ISO3"], data["regex"]))
+    source = _citation("its 'regex' column, the expression it recognises a country's names by")
+    rows = [{"iso3": code, "pattern": patterns[code].replace("\\b", "\\y"), "source": source}
+            for code in sorted(iso3_codes) if code in patterns]
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=PATTERN_COLUMNS, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
     return len(rows)

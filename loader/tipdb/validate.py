@@ -355,6 +355,16 @@ def _duplicate_sql(kind: kinds.Kind) -> sql.Composed:
              limit=MAX_PROBLEMS_PER_FILE)
 
 
+def _recognised(conn, name: str) -> str | None:
+    """A hint naming the one country whose country_converter pattern recognises `name`, if there is one."""
+    found = conn.execute("SELECT c.name FROM tip.country_name_pattern p JOIN tip.country c USING (iso3) "
+                         "WHERE %s ~* p.pattern", [name]).fetchall()
+    if len(found) != 1:
+        return None
+    return (f"did you mean {found[0][0]!r}? country_converter recognises the name; "
+            "to accept this spelling, add it to country_names.csv")
+
+
 def staged_problems(conn, kind: kinds.Kind, files: dict[int, str]) -> list[Problem]:
     """Problems that only the database can see, in the rows staged in pg_temp.stage.
 
@@ -366,8 +376,9 @@ def staged_problems(conn, kind: kinds.Kind, files: dict[int, str]) -> list[Probl
         if bad:
             known = dict(conn.execute(column.type.suggestions).fetchall())
             for file_no, line, value in bad:
+                hint = _recognised(conn, value) if column.type.references[0] == "tip.country_name" else None
                 problems.append(Problem(files[file_no], line, column.name, shown(value), message,
-                                        did_you_mean(value, known)))
+                                        hint or did_you_mean(value, known)))
     for check in kind.checks:
         query = sql.SQL("SELECT s.file_no, s.line_no, s.{col}::text, {expected} FROM pg_temp.stage s "
                         "WHERE {violated} ORDER BY 1, 2 LIMIT {limit}").format(

@@ -1,0 +1,2 @@
+-- squawk-ignore ban-drop-column
+ALTER TABLE tip.tier DROP COLUMN level;

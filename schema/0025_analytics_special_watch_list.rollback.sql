@@ -1,0 +1,1 @@
+DROP VIEW analytics.special_watch_list;
