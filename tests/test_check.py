@@ -189,13 +189,3 @@ def test_watch_list_streak_without_waiver_is_flagged(db, db_url, tmp_path):
     [finding] = [f for f in rule(check.run(db, 2021), "watch_list_streak_without_waiver").failed if f["iso3"] == iso3]
     assert "consecutive reports since" in finding["detail"] and "no waiver" in finding["detail"]
 
-
-def test_special_watch_list_computed_beside_published(reader_db):
-    rows = {r[0]: r[1:] for r in reader_db.execute(
-        "SELECT report_year, special_watch_list, on_watch_list, moved_up, published_special_watch_list, "
-        "matches_published FROM analytics.special_watch_list").fetchall()}
-    # SOURCES.md: 2016 = 44 on the Watch List + 7 moves up = 51; 2018 = 42 + 6 = 48 (not loaded as published).
-    assert rows[2016] == (51, 44, 7, 51, True) and rows[2018][:3] == (48, 42, 6)
-    published = {y for y, r in rows.items() if r[3] is not None}
-    assert published == {2010, 2011, 2012, 2013, 2016, 2017, 2019, 2020, 2021, 2022, 2023}
-    assert all(rows[y][4] for y in published)

@@ -1,6 +1,6 @@
 -- analytics.coverage also gives each year's check results (tipdb check), so that a year's completeness and
 -- its contradictions are read in one place. Columns are only added: tip.ranking_history reads this view.
--- depends: 0041_checks
+-- depends: 0040_checks
 CREATE OR REPLACE VIEW analytics.coverage AS
 WITH loaded AS (
     SELECT report_year, count(*) AS placements,

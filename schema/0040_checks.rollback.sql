@@ -1,6 +1,7 @@
 DROP VIEW analytics.check_results;
 DROP VIEW analytics.check_rules;
 DROP FUNCTION tip.check_findings();
+DROP VIEW tip.check_special_watch_list_size;
 DROP VIEW tip.check_conflict_note_contradicts_placement;
 DROP VIEW tip.check_listed_country_not_placed;
 DROP VIEW tip.check_tier_skipped;

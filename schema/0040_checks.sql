@@ -2,7 +2,7 @@
 -- `tipdb check` and analytics.check_results read every rule through tip.check_findings(); a rule is added by
 -- inserting its catalog row and creating its view tip.check_<rule_id> (same columns as the others).
 -- Rules read the core tables only, never analytics.coverage or the placement history, which build on them.
--- depends: 0040_statutory_tier
+-- depends: 0025_analytics_special_watch_list
 CREATE TABLE tip.check_rule (
     rule_id                  text     PRIMARY KEY CHECK (rule_id ~ '^[a-z0-9_]+$'),
     severity                 text     NOT NULL CHECK (severity IN ('error', 'warning')),
@@ -63,7 +63,7 @@ INSERT INTO tip.check_rule (rule_id, severity, title, description, basis, applie
 ('tier_skipped', 'warning',
  'No country moves two tiers in one report',
  'Failed: a country placed on Tier 3 in one report and Tier 1 in the next, or the reverse (the law''s lists (C) and (A), skipping Tier 2). Legal, but rare enough to confirm from the narratives.',
- 'The tiers of 22 U.S.C. 7107(b)(1) (tip.tier.statutory_tier).', NULL),
+ 'The tiers of the law, 22 U.S.C. 7107(b)(1)(A)-(C) (tip.tier.level; the Watch List is part of Tier 2).', NULL),
 ('listed_country_not_placed', 'error',
  'Every country on an official list of a report is placed in that report',
  'Failed: a country on an official list (CSPA, waivers, state-sponsored trafficking) of a report whose placements are all loaded has no placement in it. Shown, not failed: the same in an incomplete report.',
@@ -75,7 +75,7 @@ INSERT INTO tip.check_rule (rule_id, severity, title, description, basis, applie
 ('special_watch_list_size', 'error',
  'The Special Watch List computed from the placements has its published size',
  'Failed: the Tier 2 Watch List countries plus the countries that moved up a full tier (Tier 3 to Tier 2, Tier 2 to Tier 1) are more than the published Special Watch List, or fewer where both reports'' placements are all loaded; the same for the Watch List and moves-up counts where the source gives them. Shown, not failed: fewer in an incomplete report. Not checkable: no published size.',
- '22 U.S.C. 7107(b)(2)(A) and the Special Watch List sizes published in the Interim Assessments (tip.special_watch_list_count).', NULL);
+ '22 U.S.C. 7107(b)(2)(A) and the Special Watch List sizes published in the Interim Assessments (tip.special_watch_list_count), against the list computed in analytics.special_watch_list.', NULL);
 
 CREATE VIEW tip.check_placements_vs_published_total AS
 SELECT y.report_year, NULL::text AS iso3,
@@ -221,7 +221,7 @@ FROM listed l
 JOIN governed g ON g.report_year = l.report_year AND g.governed
 LEFT JOIN tip.ranking r ON r.report_year = l.report_year AND r.iso3 = l.iso3
 LEFT JOIN tip.tier t ON t.tier_code = r.tier_code
-WHERE t.statutory_tier IS DISTINCT FROM 3
+WHERE t.level IS DISTINCT FROM 3
 UNION ALL
 SELECT g.report_year, NULL, 'not_checkable',
        CASE WHEN g.governed THEN 'no state-sponsored trafficking list loaded for this report'
@@ -232,9 +232,9 @@ COMMENT ON VIEW tip.check_state_sponsored_not_on_tier_3 IS 'Rule state_sponsored
 
 CREATE VIEW tip.check_tier_skipped AS
 WITH placed AS (
-    SELECT r.report_year, r.iso3, t.label, t.statutory_tier,
+    SELECT r.report_year, r.iso3, t.label, t.level,
            lag(r.report_year) OVER by_country AS last_year,
-           lag(t.statutory_tier) OVER by_country AS last_statutory_tier,
+           lag(t.level) OVER by_country AS last_level,
            lag(t.label) OVER by_country AS last_label
     FROM tip.ranking r JOIN tip.tier t USING (tier_code)
     WINDOW by_country AS (PARTITION BY r.iso3 ORDER BY r.report_year)
@@ -243,7 +243,7 @@ SELECT p.report_year, p.iso3, 'failed' AS outcome,
        format('%s in %s, %s in %s', p.last_label, p.last_year, p.label, p.report_year) AS detail
 FROM placed p
 JOIN tip.check_year y ON y.report_year = p.report_year AND y.previous_report_year = p.last_year
-WHERE abs(p.statutory_tier - p.last_statutory_tier) > 1;
+WHERE abs(p.level - p.last_level) > 1;
 COMMENT ON VIEW tip.check_tier_skipped IS 'Rule tier_skipped (tip.check_rule): moves between Tier 3 and Tier 1 in one report.';
 
 CREATE VIEW tip.check_listed_country_not_placed AS
@@ -270,6 +270,39 @@ LEFT JOIN tip.ranking r ON r.report_year = c.report_year AND r.iso3 = c.iso3
 LEFT JOIN tip.tier lt ON lt.tier_code = r.tier_code
 WHERE (s.citation LIKE '%ACCEPTED%') = (r.tier_code IS DISTINCT FROM c.tier_code);
 COMMENT ON VIEW tip.check_conflict_note_contradicts_placement IS 'Rule conflict_note_contradicts_placement (tip.check_rule): conflict notes that disagree with the loaded placement.';
+
+-- The one computation of the Special Watch List is analytics.special_watch_list (0025); the rule reads it.
+CREATE VIEW tip.check_special_watch_list_size AS
+WITH compared AS (
+    SELECT w.report_year, y.complete AND py.complete AS placements_complete,
+           w.computed_size, w.published_size, w.on_watch_list, w.published_on_watch_list,
+           w.moved_up, w.published_moved_up
+    FROM analytics.special_watch_list w
+    JOIN tip.check_year y USING (report_year)
+    LEFT JOIN tip.check_year py ON py.report_year = y.previous_report_year
+), differences AS (
+    SELECT report_year, placements_complete, 'Special Watch List' AS what, computed_size AS computed,
+           published_size AS published
+    FROM compared WHERE published_size IS NOT NULL
+    UNION ALL
+    SELECT report_year, placements_complete, 'Tier 2 Watch List part', on_watch_list, published_on_watch_list
+    FROM compared WHERE published_on_watch_list IS NOT NULL
+    UNION ALL
+    SELECT report_year, placements_complete, 'moved-up part', moved_up, published_moved_up
+    FROM compared WHERE published_moved_up IS NOT NULL
+)
+SELECT d.report_year, NULL::text AS iso3,
+       CASE WHEN d.computed > d.published OR d.placements_complete IS TRUE THEN 'failed' ELSE 'note' END AS outcome,
+       format('%s: %s computed from the placements, %s published%s', d.what, d.computed, d.published,
+              CASE WHEN d.computed < d.published AND d.placements_complete IS NOT TRUE
+                   THEN ' (this report or the one before is incomplete)' ELSE '' END) AS detail
+FROM differences d
+WHERE d.computed <> d.published
+UNION ALL
+SELECT c.report_year, NULL, 'not_checkable', 'no published Special Watch List size for this report'
+FROM compared c
+WHERE c.published_size IS NULL;
+COMMENT ON VIEW tip.check_special_watch_list_size IS 'Rule special_watch_list_size (tip.check_rule): reports whose Special Watch List computed from the placements (analytics.special_watch_list) differs from its published size or parts.';
 
 -- Every rule's rows, tagged with the rule. A rule whose view is missing (its data kind is not in this
 -- database yet) is not checkable in every report. SECURITY DEFINER: tip_reader reads the results through
