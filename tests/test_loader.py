@@ -294,3 +294,68 @@ def test_value_and_reference_problems_come_in_one_pass_in_line_order(db, db_url,
     problems = refuse(db, db_url, path)
     assert [(p.line, p.column, p.value) for p in problems] == [
         (2, "country", "Atlantis"), (3, "report_year", "twenty"), (4, "tier", "Tier 3"), (5, "country", "Namibja")]
+
+
+def test_a_carriage_return_inside_a_quoted_value_is_kept(db, db_url, tmp_path):
+    with_report(db_url, tmp_path)
+    path = write_csv(tmp_path / "cr.csv", b'report_year,country,tier,source\r\n2026,Namibia,1,"line one\rline two"\r\n')
+    [result] = load.load_files(db_url, [path])
+    assert result.inserted == 1
+    assert db.execute("SELECT s.citation FROM tip.ranking r JOIN tip.source s USING (source_id) "
+                      "WHERE r.report_year = 2026").fetchone() == ("line one\rline two",)
+
+
+@pytest.mark.parametrize("content, message", [
+    ("report_year,country,tier,source\n" + "1" * 5000 + ",Namibia,1,x\n", "is too large"),
+])
+def test_numbers_of_thousands_of_digits_are_refused(db, db_url, tmp_path, content, message):
+    [problem] = refuse(db, db_url, write_csv(tmp_path / "big.csv", content))
+    assert message in problem.message and len(str(problem)) < 400
+
+
+def test_a_link_loop_is_refused(db_url, tmp_path):
+    (tmp_path / "loop.csv").symlink_to(tmp_path / "loop.csv")
+    with pytest.raises(MissingInput, match="cannot be read"):
+        load.load_files(db_url, [tmp_path / "loop.csv"])
+
+
+def test_endless_standard_input_is_refused_without_filling_the_disk(db_url, monkeypatch):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"\0" * (2 << 20))))  # like /dev/zero
+    with pytest.raises(InputProblem, match="standard input"):
+        load.load_files(db_url, [Path("-")])
+
+
+def test_a_spelling_can_change_its_letter_case(db, db_url, tmp_path):
+    path = write_csv(tmp_path / "names.csv", "name_in_report,canonical_name,iso3\nBURMA,Myanmar,MMR\n")
+    [result] = load.load_files(db_url, [path])
+    assert (result.inserted, result.updated) == (0, 1)
+    assert db.execute("SELECT name FROM tip.country_name WHERE lower(name) = 'burma'").fetchall() == [("BURMA",)]
+
+
+def test_a_country_name_held_by_another_code_is_located(db, db_url, tmp_path):
+    path = write_csv(tmp_path / "countries.csv", "iso3,name,region,subregion,source\n"
+                                                 "XNA,Namibia,Africa,Southern Africa,x\n")
+    [problem] = refuse(db, db_url, path)
+    assert (problem.line, problem.column, problem.value) == (2, "name", "Namibia")
+    assert "already the name of another row" in problem.message
+
+
+def test_a_refused_report_does_not_make_its_placements_look_unknown(db, db_url, tmp_path):
+    report = write_csv(tmp_path / "report.csv", FIXTURE_REPORT.replace(",,,,test fixture", ",,,0,test fixture"))
+    placements = write_csv(tmp_path / "placements.csv", HEADER + "2026,Namibia,1,x\n2026,Albania,2,x\n")
+    problems = refuse(db, db_url, report, placements)
+    assert [(p.file, p.column) for p in problems] == [(str(report), "countries_ranked")]
+
+
+def test_the_bulk_path_is_the_one_taken(db, db_url, tmp_path, monkeypatch):
+    taken = []
+    merge = load._merge
+    monkeypatch.setattr(load, "_merge", lambda conn, kind, bulk: taken.append(bulk) or merge(conn, kind, bulk))
+    rows = "".join(f"2020,Namibia,other,synthetic bulk finding {n},test fixture\n" for n in range(load.BULK_ROWS))
+    load.load_files(db_url, [write_csv(tmp_path / "bulk.csv", "report_year,country,category,finding,source\n" + rows)])
+    load.load_files(db_url, [write_csv(tmp_path / "small.csv", "report_year,country,category,finding,source\n"
+                                       "2020,Namibia,other,one synthetic finding,test fixture\n")])
+    assert taken == [True, False]

@@ -56,3 +56,26 @@ def test_the_installed_package_is_never_written(monkeypatch, tmp_path, db_url):
     monkeypatch.setattr(refresh, "seeds_dir", lambda: package_seeds)
     with pytest.raises(refresh.RefreshRefused, match="installed tipdb package"):
         list(refresh.refresh(db_url, tmp_path))
+
+
+def test_data_loaded_by_hand_cannot_make_bad_seeds_pass(db_url, tmp_path, seeds_copy):
+    """The check runs in a scratch database with the seeds alone, not in the user's database."""
+    report = "report_year,release_date,reporting_period_start,reporting_period_end,countries_ranked,source\n"
+    load.load_files(db_url, [write_csv(tmp_path / "report_2026.csv", report + "2026,2026-06-25,,,,test fixture\n")])
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    placements = write_csv(incoming / "placements_2026.csv", "report_year,country,tier,source\n2026,Namibia,1,x\n")
+    with pytest.raises(InputProblem) as caught:
+        list(refresh.refresh(db_url, incoming, seeds_copy))
+    [problem] = caught.value.problems
+    assert (problem.file, problem.line, problem.value) == (str(placements), 2, "2026")
+
+
+def test_a_withdrawn_code_keeps_its_sourced_region_without_the_file(db_url, tmp_path, seeds_copy):
+    """country_converter has no region for ANT; its row, sourced once, is never replaced by a guess."""
+    before = (seeds_copy / "countries.csv").read_text()
+    empty = tmp_path / "incoming"
+    empty.mkdir()
+    list(refresh.refresh(db_url, empty, seeds_copy))
+    after = (seeds_copy / "countries.csv").read_text()
+    assert after == before and "\nANT,Netherlands Antilles,America,Caribbean," in after

@@ -20,37 +20,40 @@ from dataclasses import dataclass
 @dataclass(frozen=True, eq=False)  # compared by identity: each type is one object
 class ValueType:
     name: str
-    # The table that must already hold the value, with the column matched (reference check in SQL).
+    # The table that must already hold the value, with the column matched (reference check in SQL),
+    # and what a value it does not hold is called.
     references: tuple[str, str] | None = None
+    unknown: str = ""
     # SQL giving (candidate, value to suggest) pairs for "did you mean" hints.
     suggestions: str | None = None
-    description: str = ""
+
+    @property
+    def is_country(self) -> bool:
+        """Stored as the ISO3 code that tip.country_name gives the spelling (case-insensitive)."""
+        return self.references == ("tip.country_name", "name")
 
 
-YEAR = ValueType("year", ("tip.report", "report_year"),
-                 "SELECT report_year::text, report_year::text FROM tip.report", "a report year already loaded")
-NEW_YEAR = ValueType("new_year", description="a report year (2001 to next year)")
-WHOLE_NUMBER = ValueType("whole_number", description="a whole number, 0 or more, digits 0-9 only")
-DATE = ValueType("date", description="a date, YYYY-MM-DD")
-TEXT = ValueType("text", description="text")
-ISO3 = ValueType("iso3", ("tip.country", "iso3"), "SELECT iso3, iso3 FROM tip.country",
-                 "the ISO 3166-1 alpha-3 code of a known country")
-NEW_ISO3 = ValueType("new_iso3", description="an ISO 3166-1 alpha-3 code")
-COUNTRY = ValueType("country", ("tip.country_name", "name"),
-                    "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)",
-                    "any known spelling of a country's name")
-COUNTRY_OR_ALL = ValueType("country_or_all", ("tip.country_name", "name"), COUNTRY.suggestions,
-                           "a country's name, or 'All countries' for a report-wide statement")
-CATEGORY = ValueType("category", ("tip.finding_category", "category"),
+_SPELLINGS = "SELECT n.name, c.name FROM tip.country_name n JOIN tip.country c USING (iso3)"
+YEAR = ValueType("year", ("tip.report", "report_year"), "is not the year of a report in the database",
+                 "SELECT report_year::text, report_year::text FROM tip.report")
+NEW_YEAR = ValueType("new_year")  # a report year being defined: 2001 to next year
+WHOLE_NUMBER = ValueType("whole_number")  # 0 or more, digits 0-9 only
+DATE = ValueType("date")  # YYYY-MM-DD
+TEXT = ValueType("text")
+ISO3 = ValueType("iso3", ("tip.country", "iso3"), "unknown country code", "SELECT iso3, iso3 FROM tip.country")
+NEW_ISO3 = ValueType("new_iso3")  # an ISO 3166-1 alpha-3 code being defined
+COUNTRY = ValueType("country", ("tip.country_name", "name"), "unknown country name", _SPELLINGS)
+COUNTRY_OR_ALL = ValueType("country_or_all", ("tip.country_name", "name"),
+                           "unknown country name (write 'All countries' for a report-wide finding)", _SPELLINGS)
+CATEGORY = ValueType("category", ("tip.finding_category", "category"), "unknown finding category",
                      "SELECT category, category FROM tip.finding_category "
-                     "UNION ALL SELECT label, category FROM tip.finding_category", "a finding category")
-LIST = ValueType("list", ("tip.official_list", "list_code"),
+                     "UNION ALL SELECT label, category FROM tip.finding_category")
+LIST = ValueType("list", ("tip.official_list", "list_code"), "unknown official list",
                  "SELECT list_code, list_code FROM tip.official_list "
-                 "UNION ALL SELECT name, list_code FROM tip.official_list", "an official list code")
-TIER = ValueType("tier", ("tip.tier", "tier_code"),
-                 "SELECT tier_code, tier_code FROM tip.tier UNION ALL SELECT label, tier_code FROM tip.tier",
-                 "a tier code from tip.tier")
-SOURCE = ValueType("source", description="the citation of a public source")
+                 "UNION ALL SELECT name, list_code FROM tip.official_list")
+TIER = ValueType("tier", ("tip.tier", "tier_code"), "unknown tier",
+                 "SELECT tier_code, tier_code FROM tip.tier UNION ALL SELECT label, tier_code FROM tip.tier")
+SOURCE = ValueType("source")  # a citation; stored as the tip.source row it names
 
 # The findings files mark a statement about every country this way.
 ALL_COUNTRIES = "All countries"
@@ -72,7 +75,7 @@ class Column:
         """The table column this CSV column ends up in, after lookups; None if not stored."""
         if self.checked_only:
             return None
-        if self.type in (COUNTRY, COUNTRY_OR_ALL):
+        if self.type.is_country:
             return "iso3"
         if self.type == SOURCE:
             return "source_id"
@@ -100,15 +103,18 @@ class Kind:
     description: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]  # CSV columns that identify a row; spellings of one country count as one
-    conflict: str | None = None  # ON CONFLICT target when it is not the key's columns
+    # ON CONFLICT target when it is not the key's columns (an expression or a constraint); every
+    # stored column may then change, the key's too (a spelling's letter case, say).
+    conflict: str | None = None
+    unique: tuple[str, ...] = ()  # other columns whose values the table holds once (checked like the key)
     checks: tuple[RowCheck, ...] = ()
     # SQL run before the upsert, e.g. adding new regions to their lookup table.
     prepare: str | None = None
     # Whether its table feeds tip.ranking_history, which is then recomputed for the countries touched.
     feeds_history: bool = False
-    # Compiled files of this kind whose header is another kind's; only `tipdb seeds refresh` reads
-    # this, to give them this kind's header. Loading always goes by header alone.
-    compiled_files: tuple[str, ...] = ()
+    # Compiled files of this kind that carry another kind's header (file name, that kind's name); only
+    # `tipdb seeds refresh` reads this, to give them this kind's header. Loading goes by header alone.
+    compiled_files: tuple[tuple[str, str], ...] = ()
 
     @property
     def header(self) -> tuple[str, ...]:
@@ -126,8 +132,12 @@ def _count(name: str, sql_type: str, required: bool = False) -> Column:
     return Column(name, WHOLE_NUMBER, sql_type, required=required)
 
 
-SOURCE_COLUMN = Column("source", SOURCE)
 _KEY_TEXT = 200  # longest name or identifier accepted (a btree entry holds about 2,700 bytes)
+SOURCE_COLUMN = Column("source", SOURCE)
+
+
+def _country(type_: ValueType = COUNTRY) -> Column:
+    return Column("country", type_, max_length=_KEY_TEXT)
 
 
 # In load order: a kind may refer only to kinds listed before it.
@@ -135,9 +145,10 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "countries", "tip.country",
         "countries with their ISO3 code, region and the source of the region",
-        (Column("iso3", NEW_ISO3), Column("name", TEXT, max_length=_KEY_TEXT), Column("region", TEXT),
-         Column("subregion", TEXT), SOURCE_COLUMN),
+        (Column("iso3", NEW_ISO3), Column("name", TEXT, max_length=_KEY_TEXT),
+         Column("region", TEXT, max_length=_KEY_TEXT), Column("subregion", TEXT), SOURCE_COLUMN),
         key=("iso3",),
+        unique=("name",),
         prepare="INSERT INTO tip.region (region) SELECT DISTINCT region FROM pg_temp.stage ON CONFLICT DO NOTHING",
         feeds_history=True,
     ),
@@ -147,6 +158,7 @@ KINDS: tuple[Kind, ...] = (
         (Column("name_in_report", TEXT, target="name", max_length=_KEY_TEXT, case_insensitive=True),
          Column("canonical_name", TEXT, checked_only=True), Column("iso3", ISO3)),
         key=("name_in_report",),
+        conflict="((lower(name)))",  # the table holds a spelling once whatever its letter case
         checks=(RowCheck("canonical_name",
                          "s.canonical_name <> (SELECT c.name FROM tip.country c WHERE c.iso3 = s.iso3)",
                          "does not match the country's name for this ISO3 code",
@@ -182,7 +194,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "rankings", "tip.ranking",
         "tier placements: one row per country per report year",
-        (_year(), Column("country", COUNTRY), Column("tier", TIER, target="tier_code"), SOURCE_COLUMN),
+        (_year(), _country(), Column("tier", TIER, target="tier_code"), SOURCE_COLUMN),
         key=("report_year", "country"),
         feeds_history=True,
     ),
@@ -197,9 +209,9 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "tier_conflicts", "tip.ranking_conflict",
         "placements left out because sources disagree",
-        (_year(), Column("country", COUNTRY), Column("disputed_tier", TIER, target="tier_code"), SOURCE_COLUMN),
+        (_year(), _country(), Column("disputed_tier", TIER, target="tier_code"), SOURCE_COLUMN),
         key=("report_year", "country", "disputed_tier", "source"),
-        compiled_files=("tier_conflicts.csv",),
+        compiled_files=(("tier_conflicts.csv", "rankings"),),
     ),
     Kind(
         "special_watch_list_counts", "tip.special_watch_list_count",
@@ -215,7 +227,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "findings", "tip.finding",
         "findings: short paraphrases of what a report says, by country and category",
-        (_year(), Column("country", COUNTRY_OR_ALL, required=True), Column("category", CATEGORY),
+        (_year(), _country(COUNTRY_OR_ALL), Column("category", CATEGORY),
          Column("finding", TEXT, target="summary"), SOURCE_COLUMN),
         key=("report_year", "country", "category", "finding"),
         conflict="ON CONSTRAINT finding_natural_key",
@@ -223,7 +235,7 @@ KINDS: tuple[Kind, ...] = (
     Kind(
         "list_memberships", "tip.list_membership",
         "countries on official lists (cspa, auto_downgrade_waiver, special_watch_list, state_sponsored)",
-        (_year(), Column("list", LIST, target="list_code"), Column("country", COUNTRY), SOURCE_COLUMN),
+        (_year(), Column("list", LIST, target="list_code"), _country(), SOURCE_COLUMN),
         key=("report_year", "list", "country", "source"),
     ),
     Kind(

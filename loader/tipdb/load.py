@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import os
 import shutil
 import sys
 import tempfile
@@ -34,6 +35,7 @@ COPY_BLOCK_ROWS = 10_000
 # (see _bulk_merge): below it they cost too little to matter.
 BULK_ROWS = 10_000
 STDIN_NAME = "<stdin>"
+MAX_STDIN_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)
@@ -63,14 +65,26 @@ def _sha256(path: Path) -> str:
 
 @contextmanager
 def _spooled_stdin(paths: list[Path]) -> Iterator[Path | None]:
-    """Standard input copied to a private temporary file, so it is read like any file; None if not asked for."""
+    """Standard input copied to a private temporary file, so it is read like any file; None if not asked for.
+
+    Copying stops at a line no CSV file has (longer than validate.MAX_LINE_BYTES) or past MAX_STDIN_BYTES,
+    so endless input cannot fill the disk.
+    """
     if not any(str(p) == validate.STDIN for p in paths):
         yield None
         return
     with tempfile.TemporaryDirectory(prefix="tipdb-stdin-") as directory:
         target = Path(directory) / "stdin.csv"
+        copied = 0
         with target.open("wb") as handle:
-            shutil.copyfileobj(sys.stdin.buffer, handle)
+            while line := sys.stdin.buffer.readline(validate.MAX_LINE_BYTES):
+                copied += len(line)
+                if copied > MAX_STDIN_BYTES or (len(line) == validate.MAX_LINE_BYTES and not line.endswith(b"\n")):
+                    raise InputProblem([Problem(STDIN_NAME, None, None, None,
+                                                "is not a CSV file of a size tipdb reads from standard input",
+                                                f"lines up to {validate.MAX_LINE_BYTES:,} bytes and at most "
+                                                f"{MAX_STDIN_BYTES:,} bytes in all; save it to a file")])
+                handle.write(line)
         yield target
 
 
@@ -80,7 +94,8 @@ def plan(paths: Iterable[Path], stdin_copy: Path | None = None) -> list[_Input]:
     for path in paths:
         is_stdin = str(path) == validate.STDIN
         read = stdin_copy if is_stdin else path
-        key = "-" if is_stdin else Path(path).resolve()
+        validate.check_readable(path)  # before anything else touches the path (a link loop, say)
+        key = "-" if is_stdin else os.path.realpath(path)
         if key in seen:
             continue  # the same file named twice is loaded once
         seen.add(key)
@@ -95,22 +110,23 @@ def plan(paths: Iterable[Path], stdin_copy: Path | None = None) -> list[_Input]:
 
 
 def _stage(conn, kind: kinds.Kind) -> None:
-    columns = [sql.SQL("file_no smallint NOT NULL"), sql.SQL("line_no integer NOT NULL")] + [
+    columns = [sql.SQL("file_no integer NOT NULL"), sql.SQL("line_no integer NOT NULL")] + [
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in kind.columns
     ]
     conn.execute("DROP TABLE IF EXISTS pg_temp.stage, pg_temp.stage_file")
     conn.execute(sql.SQL("CREATE TEMPORARY TABLE stage ({}) ON COMMIT DROP").format(sql.SQL(", ").join(columns)))
-    conn.execute("CREATE TEMPORARY TABLE stage_file (file_no smallint PRIMARY KEY, load_run_id bigint NOT NULL) "
+    conn.execute("CREATE TEMPORARY TABLE stage_file (file_no integer PRIMARY KEY, load_run_id bigint NOT NULL) "
                  "ON COMMIT DROP")
 
 
 def _copy(conn, kind: kinds.Kind, file_no: int, item: _Input, collector, digest, progress) -> int:
     # Rows go to COPY as CSV text in blocks: C's csv writer is several times faster than a call per row.
     # A value is never an empty string (empty fields are NULL), so CSV's unquoted empty field means NULL.
+    # CRLF line ends make the writer quote a value that holds a lone carriage return.
     names = sql.SQL(", ").join(sql.Identifier(n) for n in ("file_no", "line_no", *kind.header))
     count = 0
     block = io.StringIO()
-    writer = csv.writer(block, lineterminator="\n")
+    writer = csv.writer(block, lineterminator="\r\n")
     with conn.cursor().copy(sql.SQL("COPY pg_temp.stage ({}) FROM STDIN (FORMAT csv)").format(names)) as copy:
         for row in validate.read_rows(item.path, kind, collector, digest):
             writer.writerow((file_no, *row))
@@ -135,7 +151,7 @@ def upsert_sql(kind: kinds.Kind) -> sql.Composed:
         if column.stored_as is None:
             continue
         col = sql.Identifier(column.name)
-        if column.type in (kinds.COUNTRY, kinds.COUNTRY_OR_ALL):
+        if column.type.is_country:
             alias = sql.Identifier(f"name_{column.name}")
             join = "LEFT JOIN" if column.type == kinds.COUNTRY_OR_ALL else "JOIN"
             joins.append(sql.SQL(join + " tip.country_name {a} ON lower({a}.name) = lower(s.{c})").format(a=alias, c=col))
@@ -149,7 +165,7 @@ def upsert_sql(kind: kinds.Kind) -> sql.Composed:
     key = [kind.column(name).stored_as for name in kind.key]
     conflict = (sql.SQL(kind.conflict) if kind.conflict
                 else sql.SQL("({})").format(sql.SQL(", ").join(map(sql.Identifier, key))))
-    changing = [t for t in targets if t not in key]
+    changing = targets if kind.conflict else [t for t in targets if t not in key]
     if changing:
         new = sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(t)) for t in changing)
         old = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(t)) for t in changing)
@@ -168,11 +184,12 @@ def upsert_sql(kind: kinds.Kind) -> sql.Composed:
 
 
 def _lock_referenced(conn, kind: kinds.Kind) -> None:
-    """Keep every table the kind's table refers to unchanged until commit (readers are not blocked),
-    so that what the staged checks find present stays present while the rows are merged."""
+    """Keep every table the kind's table or its lookups refer to unchanged until commit (readers are
+    not blocked), so that what the staged checks find present stays present while the rows are merged."""
+    lookups = [c.type.references[0] for c in kind.columns if c.type.references]
     for (table,) in conn.execute(
-            "SELECT DISTINCT confrelid::regclass::text FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY 1", [kind.table]).fetchall():
+            "SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+            "UNION SELECT unnest(%s::text[]) ORDER BY 1", [kind.table, lookups]).fetchall():
         conn.execute(sql.SQL("LOCK TABLE {} IN SHARE MODE").format(sql.SQL(table)))
 
 
@@ -213,7 +230,7 @@ def _new_run(conn, item: _Input, checksum: str, rows: int) -> int:
 
 
 def _load_kind(conn, kind: kinds.Kind, items: list[_Input], checksums: dict[_Input, str], known: dict[str, int],
-               progress: Progress | None) -> tuple[list[FileResult], list[Problem]]:
+               progress: Progress | None, refused_tables: set[str]) -> tuple[list[FileResult], list[Problem]]:
     """Stage, check and merge every file of one kind together."""
     _stage(conn, kind)
     _lock_referenced(conn, kind)
@@ -228,9 +245,9 @@ def _load_kind(conn, kind: kinds.Kind, items: list[_Input], checksums: dict[_Inp
                                     "load it again once nothing writes to it"))
         names[file_no] = item.name
         staged.append((file_no, item, rows))
-    problems.extend(validate.staged_problems(conn, kind, names))
-    if problems:
-        return [], problems
+    problems.extend(validate.staged_problems(conn, kind, names, refused_tables))
+    if problems or any(c.type.references and c.type.references[0] in refused_tables for c in kind.columns):
+        return [], problems  # nothing is merged after a refusal: the whole load is refused anyway
     runs = {}
     for file_no, item, rows in staged:
         checksum = checksums[item]
@@ -242,7 +259,7 @@ def _load_kind(conn, kind: kinds.Kind, items: list[_Input], checksums: dict[_Inp
         with conn.transaction():  # a savepoint: the database's refusal becomes a problem, not an abort
             counts = _merge(conn, kind, bulk)
     except (psycopg.errors.IntegrityError, psycopg.errors.DataError, psycopg.errors.ProgramLimitExceeded) as exc:
-        # The checks above mirror every constraint; this catches any they miss.
+        # The checks above mirror the constraints a person's file can break; this catches any other.
         return [], [Problem(", ".join(names.values()), None, exc.diag.column_name, None,
                             f"refused by the database: {exc.diag.message_primary}", exc.diag.message_detail)]
     results = []
@@ -271,7 +288,7 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
             checksums = {item: _sha256(item.path) for item in planned}
             known = dict(conn.execute("SELECT file_sha256, load_run_id FROM tip.load_run WHERE file_sha256 = ANY(%s)",
                                       [list(checksums.values())]).fetchall())
-            results, problems, seen = [], [], set()
+            results, problems, seen, refused_tables = [], [], set(), set()
             for kind, group in groupby(planned, key=lambda i: i.kind):
                 to_load = []
                 for item in group:
@@ -282,16 +299,19 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
                         to_load.append(item)
                     seen.add(checksum)
                 if to_load:
-                    loaded, refused = _load_kind(conn, kind, to_load, checksums, known if force else {}, progress)
+                    loaded, refused = _load_kind(conn, kind, to_load, checksums, known if force else {}, progress,
+                                                 refused_tables)
                     results.extend(loaded)
                     problems.extend(refused)
+                    if not loaded:
+                        refused_tables.add(kind.table)
             if problems:
                 raise InputProblem(sorted(problems, key=lambda p: (p.file, p.line or 0)))
+            if dry_run:
+                raise psycopg.Rollback()
             if any((r.inserted or r.updated) and kinds.BY_NAME[r.kind].feeds_history for r in results):
                 # Recomputed inside the load's transaction, so readers never see stale changes.
                 conn.execute("REFRESH MATERIALIZED VIEW tip.ranking_history")
-            if dry_run:
-                raise psycopg.Rollback()
     return results
 
 

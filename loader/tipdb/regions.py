@@ -13,6 +13,7 @@ from pathlib import Path
 from tipdb.errors import MissingExtra, TipdbError
 
 COUNTRY_COLUMNS = ("iso3", "name", "region", "subregion", "source")
+_NOT_FOUND = "\0not found"
 
 
 def classify(iso3_codes: list[str]) -> dict[str, tuple[str, str]]:
@@ -24,11 +25,13 @@ def classify(iso3_codes: list[str]) -> dict[str, tuple[str, str]]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         converter = country_converter.CountryConverter()
-        continents = converter.convert(iso3_codes, src="ISO3", to="continent", not_found=None)
-        subregions = converter.convert(iso3_codes, src="ISO3", to="UNregion", not_found=None)
+        # With not_found=None country_converter hands back the code itself: use a value no region has.
+        continents = converter.convert(iso3_codes, src="ISO3", to="continent", not_found=_NOT_FOUND)
+        subregions = converter.convert(iso3_codes, src="ISO3", to="UNregion", not_found=_NOT_FOUND)
     if len(iso3_codes) == 1:
         continents, subregions = [continents], [subregions]
-    return {code: (c, s) for code, c, s in zip(iso3_codes, continents, subregions) if c and s}
+    return {code: (c, s) for code, c, s in zip(iso3_codes, continents, subregions)
+            if _NOT_FOUND not in (c, s) and c and s}
 
 
 def _citation(what: str = "'continent' and 'UNregion' (UN M49 sub-region) classifications of the ISO3 code") -> str:
@@ -67,19 +70,17 @@ def countries_rows(country_names_csv: Path, given: list[dict[str, str]] = ()) ->
     return sorted(classified + [known[code] for code in set(names) & set(known)], key=lambda row: row["iso3"])
 
 
-def write_countries(country_names_csv: Path, target: Path, given: list[dict[str, str]] = ()) -> int:
-    rows = countries_rows(country_names_csv, given)
+def write_csv(target: Path, columns: tuple[str, ...], rows: list[dict[str, str]]) -> None:
     with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COUNTRY_COLUMNS, lineterminator="\n")
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
-    return len(rows)
 
 
 PATTERN_COLUMNS = ("iso3", "pattern", "source")
 
 
-def write_patterns(iso3_codes: set[str], target: Path) -> int:
+def write_patterns(iso3_codes: set[str], target: Path) -> None:
     """country_converter's name pattern of each code it knows, in PostgreSQL's regular expression syntax."""
     try:
         import country_converter
@@ -90,10 +91,5 @@ def write_patterns(iso3_codes: set[str], target: Path) -> int:
         data = country_converter.CountryConverter().data
     patterns = dict(zip(data["ISO3"], data["regex"]))
     source = _citation("its 'regex' column, the expression it recognises a country's names by")
-    rows = [{"iso3": code, "pattern": patterns[code].replace("\\b", "\\y"), "source": source}
-            for code in sorted(iso3_codes) if code in patterns]
-    with target.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=PATTERN_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-    return len(rows)
+    write_csv(target, PATTERN_COLUMNS, [{"iso3": code, "pattern": patterns[code].replace("\\b", "\\y"), "source": source}
+                                        for code in sorted(iso3_codes) if code in patterns])

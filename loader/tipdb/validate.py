@@ -59,6 +59,10 @@ class Collector:
     def add(self, line, column, value, message, hint=None) -> None:
         if len(self.problems) < MAX_PROBLEMS_PER_FILE:
             self.problems.append(Problem(self.file, line, column, shown(value), message, hint))
+        if len(self.problems) == MAX_PROBLEMS_PER_FILE:
+            self.problems.append(Problem(self.file, None, None, None,
+                                         f"stopped reading after {MAX_PROBLEMS_PER_FILE} problems",
+                                         "fix these and load it again to see the rest"))
 
     @property
     def full(self) -> bool:
@@ -182,6 +186,9 @@ def _whole_number(column: kinds.Column, value: str, line: int, collector: Collec
         elif any(ch.isdigit() for ch in value):
             hint = "write the digits 0-9 only"  # superscripts or other scripts' digits are not taken as numbers
         collector.add(line, column.name, value, "is not a whole number", hint)
+        return None
+    if len(value) > 12:  # longer than any column's range; int() of thousands of digits is refused anyway
+        collector.add(line, column.name, value, "is too large")
         return None
     number = int(value)
     if number < 0:
@@ -309,38 +316,31 @@ def read_rows(path: Path, kind: kinds.Kind, collector: Collector, digest=None) -
 
 # SQL checks on the staged rows of one kind. Each gives (file_no, line_no, column, value, hint).
 
-def _reference_checks(kind: kinds.Kind):
+def _reference_checks(kind: kinds.Kind, skipped_tables: set[str]):
     for column in kind.columns:
-        if column.type.references is None or kind.name == "countries":
+        if column.type.references is None or column.type.references[0] in skipped_tables:
             continue
         table, key = column.type.references
         col = sql.Identifier(column.name)
-        if column.type in (kinds.COUNTRY, kinds.COUNTRY_OR_ALL):
+        if column.type.is_country:
             match = sql.SQL("lower(r.{}) = lower(s.{})").format(sql.Identifier(key), col)
         else:
             match = sql.SQL("r.{} = s.{}").format(sql.Identifier(key), col)
-        message = {kinds.COUNTRY: "unknown country name",
-                   kinds.COUNTRY_OR_ALL: f"unknown country name (write {kinds.ALL_COUNTRIES!r} for a report-wide finding)",
-                   kinds.ISO3: "unknown country code",
-                   kinds.YEAR: "is not the year of a report in the database",
-                   kinds.TIER: "unknown tier",
-                   kinds.CATEGORY: "unknown finding category",
-                   kinds.LIST: "unknown official list"}[column.type]
         query = sql.SQL(
             "SELECT s.file_no, s.line_no, s.{col}::text FROM pg_temp.stage s "
             "WHERE s.{col} IS NOT NULL AND NOT EXISTS (SELECT 1 FROM {table} r WHERE {match}) "
             "ORDER BY 1, 2 LIMIT {limit}"
         ).format(col=col, table=sql.SQL(table), match=match, limit=MAX_PROBLEMS_PER_FILE)
-        yield column, query, message
+        yield column, query
 
 
-def _duplicate_sql(kind: kinds.Kind) -> sql.Composed:
-    """Rows sharing a key within the load, with every (file_no, line_no) that holds it."""
+def _duplicate_sql(kind: kinds.Kind, names: tuple[str, ...]) -> sql.Composed:
+    """Rows sharing the values of `names` within the load, with every (file_no, line_no) that holds them."""
     joins, key = [], []
-    for number, name in enumerate(kind.key):
+    for number, name in enumerate(names):
         column = kind.column(name)
         col = sql.Identifier(name)
-        if column.type in (kinds.COUNTRY, kinds.COUNTRY_OR_ALL):
+        if column.type.is_country:
             alias = sql.Identifier(f"n{number}")
             joins.append(sql.SQL("LEFT JOIN tip.country_name {a} ON lower({a}.name) = lower(s.{c})").format(a=alias, c=col))
             key.append(sql.SQL("coalesce({a}.iso3, lower(s.{c}))").format(a=alias, c=col))
@@ -351,7 +351,21 @@ def _duplicate_sql(kind: kinds.Kind) -> sql.Composed:
     return sql.SQL(
         "SELECT array_agg(s.file_no ORDER BY s.file_no, s.line_no), array_agg(s.line_no ORDER BY s.file_no, s.line_no), "
         "min(s.{last}::text) FROM pg_temp.stage s {joins} GROUP BY {key} HAVING count(*) > 1 ORDER BY 1, 2 LIMIT {limit}"
-    ).format(last=sql.Identifier(kind.key[-1]), joins=sql.SQL(" ").join(joins), key=sql.SQL(", ").join(key),
+    ).format(last=sql.Identifier(names[-1]), joins=sql.SQL(" ").join(joins), key=sql.SQL(", ").join(key),
+             limit=MAX_PROBLEMS_PER_FILE)
+
+
+def _taken_sql(kind: kinds.Kind, name: str) -> sql.Composed:
+    """Staged rows whose value of the unique column `name` the table already holds under another key."""
+    key = [kind.column(k) for k in kind.key]
+    return sql.SQL(
+        "SELECT s.file_no, s.line_no, s.{col}::text FROM pg_temp.stage s JOIN {table} t ON t.{stored} = s.{col} "
+        "WHERE ({table_key}) IS DISTINCT FROM ({stage_key}) ORDER BY 1, 2 LIMIT {limit}"
+    ).format(col=sql.Identifier(name), table=sql.SQL(kind.table), stored=sql.Identifier(kind.column(name).stored_as),
+             table_key=sql.SQL("ROW({})").format(sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c.stored_as))
+                                                                    for c in key)),
+             stage_key=sql.SQL("ROW({})").format(sql.SQL(", ").join(sql.SQL("s.{}").format(sql.Identifier(c.name))
+                                                                    for c in key)),
              limit=MAX_PROBLEMS_PER_FILE)
 
 
@@ -365,19 +379,21 @@ def _recognised(conn, name: str) -> str | None:
             "to accept this spelling, add it to country_names.csv")
 
 
-def staged_problems(conn, kind: kinds.Kind, files: dict[int, str]) -> list[Problem]:
+def staged_problems(conn, kind: kinds.Kind, files: dict[int, str], skipped_tables: set[str] = frozenset()
+                    ) -> list[Problem]:
     """Problems that only the database can see, in the rows staged in pg_temp.stage.
 
-    `files` maps each staged file_no to the name messages give it.
+    `files` maps each staged file_no to the name messages give it. References to `skipped_tables`
+    are not checked: their own files were refused, so every reference would look unknown.
     """
     problems: list[Problem] = []
-    for column, query, message in _reference_checks(kind):
+    for column, query in _reference_checks(kind, skipped_tables):
         bad = conn.execute(query).fetchall()
         if bad:
             known = dict(conn.execute(column.type.suggestions).fetchall())
             for file_no, line, value in bad:
-                hint = _recognised(conn, value) if column.type.references[0] == "tip.country_name" else None
-                problems.append(Problem(files[file_no], line, column.name, shown(value), message,
+                hint = _recognised(conn, value) if column.type.is_country else None
+                problems.append(Problem(files[file_no], line, column.name, shown(value), column.type.unknown,
                                         hint or did_you_mean(value, known)))
     for check in kind.checks:
         query = sql.SQL("SELECT s.file_no, s.line_no, s.{col}::text, {expected} FROM pg_temp.stage s "
@@ -387,18 +403,22 @@ def staged_problems(conn, kind: kinds.Kind, files: dict[int, str]) -> list[Probl
         for file_no, line, value, expected in conn.execute(query):
             problems.append(Problem(files[file_no], line, check.column, shown(value), check.message,
                                     f"expected {expected}"))
-    case_note = "; letter case does not count" if any(kind.column(k).case_insensitive for k in kind.key) else ""
-    for file_nos, lines, value in conn.execute(_duplicate_sql(kind)):
-        places = [(files[f], line) for f, line in zip(file_nos, lines)]
-        first_file, first_line = places[0]
-        file, line = places[1]
-        others = [f"line {n}" if f == file else f"{f}:{n}" for f, n in [places[0], *places[2:]]]
-        more = len(others) - SHOWN_LINES
-        listed = ", ".join(others[:SHOWN_LINES]) + (f" and {more} more" if more > 0 else "")
-        problems.append(Problem(
-            file, line, ",".join(kind.key), shown(value), f"repeats the key of {listed}",
-            "keep one row per " + " and ".join(kind.key) + "; names of one country count as the same country"
-            + case_note,
-        ))
+    for name in kind.unique:
+        for file_no, line, value in conn.execute(_taken_sql(kind, name)):
+            problems.append(Problem(files[file_no], line, name, shown(value), f"is already the {name} of another row",
+                                    f"each {name} belongs to one {','.join(kind.key)}"))
+    for names in (kind.key, *((name,) for name in kind.unique)):
+        case_note = "; letter case does not count" if any(kind.column(n).case_insensitive for n in names) else ""
+        for file_nos, lines, value in conn.execute(_duplicate_sql(kind, names)):
+            places = [(files[f], line) for f, line in zip(file_nos, lines)]
+            file, line = places[1]
+            others = [f"line {n}" if f == file else f"{f}:{n}" for f, n in [places[0], *places[2:]]]
+            more = len(others) - SHOWN_LINES
+            listed = ", ".join(others[:SHOWN_LINES]) + (f" and {more} more" if more > 0 else "")
+            what = "key" if names == kind.key else ",".join(names)
+            problems.append(Problem(
+                file, line, ",".join(names), shown(value), f"repeats the {what} of {listed}",
+                "keep one row per " + " and ".join(names) + "; names of one country count as the same country"
+                + case_note,
+            ))
     return problems
-
