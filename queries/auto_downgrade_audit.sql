@@ -17,16 +17,18 @@ WITH years AS (
 SELECT f.report_year, before.country, before.reports_on_tier AS watch_list_years_before, f.rule_id,
        before.next_tier AS tier,
        CASE
-           WHEN before.next_tier = '3' THEN 'downgraded'
-           WHEN before.next_tier IN ('1', '2') THEN 'upgraded'
-           WHEN before.next_tier = '2WL' AND waiver.iso3 IS NOT NULL THEN 'waived'
-           WHEN before.next_tier = '2WL' THEN 'unexplained: still on the Watch List, no waiver loaded'
-           WHEN before.next_tier IS NULL THEN 'unexplained: no placement loaded'
-           ELSE 'unexplained: placed as ' || before.next_tier
+           WHEN nt.tier IS NULL THEN 'unexplained: no placement loaded'
+           WHEN nt.tier_ordinal > wl.tier_ordinal THEN 'downgraded'
+           WHEN nt.tier_ordinal < wl.tier_ordinal THEN 'upgraded'
+           WHEN nt.tier = wl.tier AND waiver.iso3 IS NOT NULL THEN 'waived'
+           WHEN nt.tier = wl.tier THEN 'unexplained: still on the Watch List, no waiver loaded'
+           ELSE 'unexplained: placed as ' || nt.tier
        END AS outcome
 FROM rule_in_force f
+JOIN analytics.tiers wl ON wl.tier = '2WL'
 JOIN analytics.rankings before
-  ON before.report_year = f.previous_year AND before.tier = '2WL' AND before.reports_on_tier >= f.threshold
+  ON before.report_year = f.previous_year AND before.tier = wl.tier AND before.reports_on_tier >= f.threshold
+LEFT JOIN analytics.tiers nt ON nt.tier = before.next_tier
 LEFT JOIN analytics.designations waiver
        ON waiver.iso3 = before.iso3 AND waiver.report_year = f.report_year AND waiver.list_code = 'auto_downgrade_waiver'
 ORDER BY f.report_year, outcome, before.country

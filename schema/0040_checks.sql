@@ -2,7 +2,7 @@
 -- `tipdb check` and analytics.check_results read every rule through tip.check_findings(); a rule is added by
 -- inserting its catalog row and creating its view tip.check_<rule_id> (same columns as the others).
 -- Rules read the core tables only, never analytics.coverage or the placement history, which build on them.
--- depends: 0025_analytics_special_watch_list
+-- depends: 0033_findings_search_function 0031_report_year_dates
 CREATE TABLE tip.check_rule (
     rule_id                  text     PRIMARY KEY CHECK (rule_id ~ '^[a-z0-9_]+$'),
     severity                 text     NOT NULL CHECK (severity IN ('error', 'warning')),
@@ -75,7 +75,7 @@ INSERT INTO tip.check_rule (rule_id, severity, title, description, basis, applie
 ('special_watch_list_size', 'error',
  'The Special Watch List computed from the placements has its published size',
  'Failed: the Tier 2 Watch List countries plus the countries that moved up a full tier (Tier 3 to Tier 2, Tier 2 to Tier 1) are more than the published Special Watch List, or fewer where both reports'' placements are all loaded; the same for the Watch List and moves-up counts where the source gives them. Shown, not failed: fewer in an incomplete report. Not checkable: no published size.',
- '22 U.S.C. 7107(b)(2)(A) and the Special Watch List sizes published in the Interim Assessments (tip.special_watch_list_count), against the list computed in analytics.special_watch_list.', NULL);
+ '22 U.S.C. 7107(b)(2)(A) and the Special Watch List sizes published in the Interim Assessments (tip.special_watch_list_count), against the list computed from the placements (tip.special_watch_list).', NULL);
 
 CREATE VIEW tip.check_placements_vs_published_total AS
 SELECT y.report_year, NULL::text AS iso3,
@@ -271,13 +271,69 @@ LEFT JOIN tip.tier lt ON lt.tier_code = r.tier_code
 WHERE (s.citation LIKE '%ACCEPTED%') = (r.tier_code IS DISTINCT FROM c.tier_code);
 COMMENT ON VIEW tip.check_conflict_note_contradicts_placement IS 'Rule conflict_note_contradicts_placement (tip.check_rule): conflict notes that disagree with the loaded placement.';
 
--- The one computation of the Special Watch List is analytics.special_watch_list (0025); the rule reads it.
+-- The Special Watch List as computed in analytics.special_watch_list (0025, 0031), moved into the core layer
+-- so that the rule below reads it without pointing back at the analytics views; the analytics view becomes
+-- a plain window on it (same columns, same computation).
+CREATE VIEW tip.special_watch_list AS
+WITH report_sequence AS (
+    SELECT report_year, lag(report_year) OVER (ORDER BY report_year) AS previous_report_year
+    FROM tip.report
+), placed AS (
+    SELECT r.report_year, r.iso3, t.tier_code, t.level, s.previous_report_year
+    FROM tip.ranking r
+    JOIN tip.tier t USING (tier_code)
+    JOIN report_sequence s USING (report_year)
+), computed AS (
+    SELECT p.report_year,
+           count(*) FILTER (WHERE p.tier_code = '2WL') AS on_watch_list,
+           -- A country that moved up to the Watch List is on the list as a Watch List country already.
+           count(*) FILTER (WHERE p.tier_code <> '2WL' AND p.level < before.level) AS moved_up
+    FROM placed p
+    LEFT JOIN tip.ranking b ON b.report_year = p.previous_report_year AND b.iso3 = p.iso3
+    LEFT JOIN tip.tier before ON before.tier_code = b.tier_code
+    GROUP BY p.report_year
+)
+SELECT r.report_year,
+       coalesce(c.on_watch_list, 0) AS on_watch_list,
+       coalesce(c.moved_up, 0) AS moved_up,
+       coalesce(c.on_watch_list, 0) + coalesce(c.moved_up, 0) AS computed_size,
+       w.special_watch_list AS published_size,
+       w.on_watch_list AS published_on_watch_list,
+       w.moved_up AS published_moved_up,
+       w.source_id
+FROM tip.report r
+LEFT JOIN computed c USING (report_year)
+LEFT JOIN tip.special_watch_list_count w USING (report_year);
+COMMENT ON VIEW tip.special_watch_list IS 'Grain: one row per report year. The Special Watch List computed from the placements beside its published size; read it as analytics.special_watch_list.';
+COMMENT ON COLUMN tip.special_watch_list.report_year IS 'Report whose placements make the list.';
+COMMENT ON COLUMN tip.special_watch_list.on_watch_list IS 'Countries on the Tier 2 Watch List in the report, as loaded.';
+COMMENT ON COLUMN tip.special_watch_list.moved_up IS 'Countries (not on the Watch List) whose tier of the law (tip.tier.level) is lower than in the preceding report.';
+COMMENT ON COLUMN tip.special_watch_list.computed_size IS 'on_watch_list + moved_up.';
+COMMENT ON COLUMN tip.special_watch_list.published_size IS 'Size the interim assessment on this report published; NULL where none was found.';
+COMMENT ON COLUMN tip.special_watch_list.published_on_watch_list IS 'Of those, Watch List countries, where the source says.';
+COMMENT ON COLUMN tip.special_watch_list.published_moved_up IS 'Of those, countries that moved up a full tier, where the source says.';
+COMMENT ON COLUMN tip.special_watch_list.source_id IS 'Source of the published figures (tip.source).';
+
+CREATE OR REPLACE VIEW analytics.special_watch_list AS
+SELECT w.report_year,
+       make_date(w.report_year, 1, 1) AS report_year_date,
+       w.on_watch_list,
+       w.moved_up,
+       w.computed_size,
+       w.published_size,
+       w.published_on_watch_list,
+       w.published_moved_up,
+       w.computed_size = w.published_size AS matches_published,
+       s.citation AS source
+FROM tip.special_watch_list w
+LEFT JOIN tip.source s ON s.source_id = w.source_id;
+
 CREATE VIEW tip.check_special_watch_list_size AS
 WITH compared AS (
     SELECT w.report_year, y.complete AND py.complete AS placements_complete,
            w.computed_size, w.published_size, w.on_watch_list, w.published_on_watch_list,
            w.moved_up, w.published_moved_up
-    FROM analytics.special_watch_list w
+    FROM tip.special_watch_list w
     JOIN tip.check_year y USING (report_year)
     LEFT JOIN tip.check_year py ON py.report_year = y.previous_report_year
 ), differences AS (
@@ -302,7 +358,7 @@ UNION ALL
 SELECT c.report_year, NULL, 'not_checkable', 'no published Special Watch List size for this report'
 FROM compared c
 WHERE c.published_size IS NULL;
-COMMENT ON VIEW tip.check_special_watch_list_size IS 'Rule special_watch_list_size (tip.check_rule): reports whose Special Watch List computed from the placements (analytics.special_watch_list) differs from its published size or parts.';
+COMMENT ON VIEW tip.check_special_watch_list_size IS 'Rule special_watch_list_size (tip.check_rule): reports whose Special Watch List computed from the placements (tip.special_watch_list) differs from its published size or parts.';
 
 -- Every rule's rows, tagged with the rule. A rule whose view is missing (its data kind is not in this
 -- database yet) is not checkable in every report. SECURITY DEFINER: tip_reader reads the results through

@@ -1,34 +1,15 @@
--- A view's columns cannot be dropped while tip.ranking_history reads it: the check columns stay, NULL.
-CREATE OR REPLACE VIEW analytics.coverage AS
-WITH loaded AS (
-    SELECT report_year, count(*) AS placements,
-           count(*) FILTER (WHERE s.verification = 'derived') AS derived_placements
-    FROM tip.ranking JOIN tip.source s USING (source_id)
-    GROUP BY report_year
-), per_tier AS (
-    SELECT report_year,
-           count(*) FILTER (WHERE published_count IS NOT NULL) = 5 AS every_tier_published,
-           bool_and(matches_published) FILTER (WHERE published_count IS NOT NULL) AS published_tiers_match,
-           coalesce(bool_or(placements < published_count), false) AS some_tier_short
-    FROM analytics.tier_counts
-    GROUP BY report_year
-)
-SELECT r.report_year,
-       coalesce(l.placements, 0) AS placements,
-       coalesce(l.derived_placements, 0) AS derived_placements,
-       r.countries_ranked AS published_total,
-       CASE
-           WHEN r.countries_ranked IS NOT NULL THEN coalesce(l.placements, 0) >= r.countries_ranked
-           WHEN p.some_tier_short THEN false
-           WHEN p.every_tier_published THEN p.published_tiers_match
-       END AS complete,
-       CASE WHEN r.countries_ranked > coalesce(l.placements, 0)
-            THEN r.countries_ranked - coalesce(l.placements, 0) END AS missing_placements,
-       p.published_tiers_match,
-       NULL::bigint AS check_errors,
-       NULL::bigint AS check_warnings
-FROM tip.report r
-LEFT JOIN loaded l USING (report_year)
-LEFT JOIN per_tier p USING (report_year);
-COMMENT ON COLUMN analytics.coverage.check_errors IS 'Not computed: migration 0042_coverage_checks is rolled back.';
-COMMENT ON COLUMN analytics.coverage.check_warnings IS 'Not computed: migration 0042_coverage_checks is rolled back.';
+DROP VIEW analytics.coverage;
+CREATE VIEW analytics.coverage AS
+SELECT report_year, make_date(report_year, 1, 1) AS report_year_date, placements, derived_placements, published_total, complete, missing_placements,
+       published_tiers_match
+FROM tip.report_completeness;
+COMMENT ON VIEW analytics.coverage IS 'Grain: one row per report year. How far each year''s placements can be trusted: loaded against published totals.';
+COMMENT ON COLUMN analytics.coverage.report_year IS 'Report year.';
+COMMENT ON COLUMN analytics.coverage.report_year_date IS '1 January of the report year, as a date: a time axis for BI tools (Superset, Metabase) that need a temporal column. Not a release date (see analytics.reports.release_date).';
+COMMENT ON COLUMN analytics.coverage.placements IS 'Placements loaded for the year.';
+COMMENT ON COLUMN analytics.coverage.derived_placements IS 'Of those, placements derived from other statements rather than read.';
+COMMENT ON COLUMN analytics.coverage.published_total IS 'Countries the report placed, as a source states it; NULL where unknown.';
+COMMENT ON COLUMN analytics.coverage.complete IS 'True when every published placement is loaded; false when the loaded placements fall short of a published total or tier count; NULL when nothing published allows checking (2021: no total was found).';
+COMMENT ON COLUMN analytics.coverage.missing_placements IS 'Published total minus placements loaded, where positive.';
+COMMENT ON COLUMN analytics.coverage.published_tiers_match IS 'Whether every tier with a single published count has exactly that many placements; NULL if no tier count was published.';
+GRANT SELECT ON analytics.coverage TO tip_reader;

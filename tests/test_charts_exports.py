@@ -158,7 +158,7 @@ def test_export_view(run, tmp_path, suffix):
             r for r in records if r["iso3"] == "NAM" and r["report_year"] == 2020).items()
     else:
         lines = path.read_text().splitlines()
-        assert lines[0].startswith("report_year,iso3,country") and len(lines) == 4225
+        assert lines[0].startswith("report_year,report_year_date,iso3,country") and len(lines) == 4225
 
 
 def test_export_query_and_unknown_view(run, tmp_path):

@@ -81,7 +81,7 @@ def test_status_shows_coverage(run):
     result = run("status", "--format", "csv")
     assert result.exit_code == 0
     assert "tip.ranking,4224" in result.stdout
-    assert "2015,188,0,188,True" in result.stdout
+    assert "2015,2015-01-01,188,0,188,True" in result.stdout
     assert "Coverage per report year:" in result.stderr
     report = json.loads(run("status", "--format", "json").stdout)
     assert {"table": "tip.ranking", "rows": 4224} in report["rows per table"]

@@ -82,3 +82,15 @@ def test_enforcement_missing_figures_stay_null(reader_db):
     assert rows[2024]["victims_identified"] == 133943
     assert rows[2024]["victims_identified_change"] == 133943 - 115324
     assert rows[2017]["victims_identified_change"] is None
+
+
+def test_search_is_a_function_returning_plain_columns(reader_db):
+    rows = reader_db.execute(
+        "SELECT report_year, country, relevance FROM analytics.search_findings('child soldiers') "
+        "ORDER BY relevance DESC").fetchall()
+    assert rows and all(relevance > 0 for _, _, relevance in rows)
+    assert reader_db.execute("SELECT count(*) FROM analytics.search_findings('zzzqqq')").fetchone() == (0,)
+    columns = {r[0] for r in reader_db.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'analytics'"
+        " AND table_name = 'findings'")}
+    assert "search_vector" not in columns and "summary" in columns

@@ -30,7 +30,7 @@ def test_hostile_values_are_plain_values(db, name):
     query = queries.get(name)
     before = table_checksums(db)
     db.rollback()
-    outcomes = []
+    outcomes, expected = {}, {}
     for parameter in query.parameters:
         for value in HOSTILE:
             given = {p.name: "Burma" for p in query.parameters if p.required}
@@ -40,12 +40,23 @@ def test_hostile_values_are_plain_values(db, name):
             except QueryProblem as exc:
                 # Refused as a value: not a number, an unknown country or tier, a NUL character...
                 assert parameter.name in str(exc) or "unknown" in str(exc), exc
-                outcomes.append("refused")
+                outcomes[parameter.name, value] = "refused"
             else:
                 assert columns
-                outcomes.append("ran")
+                outcomes[parameter.name, value] = "ran"
             db.rollback()
-    assert len(outcomes) == len(query.parameters) * len(HOSTILE)
+            # No hostile value is a number or a known tier, region or category; a NUL is never accepted;
+            # a country runs only if analytics.resolve_country recognises the name in it (its patterns
+            # find "Namibia" in "Namibia'--"); any other text is a plain value the query runs with.
+            if "\x00" in value:
+                accepted = False
+            elif parameter.type == "country":
+                accepted = db.execute("SELECT analytics.resolve_country(%s) IS NOT NULL", [value]).fetchone()[0]
+                db.rollback()
+            else:
+                accepted = parameter.type == "text"
+            expected[parameter.name, value] = "ran" if accepted else "refused"
+    assert outcomes == expected
     assert table_checksums(db) == before
     assert db.execute("SELECT count(*) FROM tip.ranking").fetchone() == (4224,)
 

@@ -5,18 +5,12 @@ import subprocess
 
 import pytest
 
-from tipdb import embedded, load, migrations, paths
+from tipdb import load, migrations, paths, snapshot
 from tipdb.errors import MigrationProblem
 
 
 def schema_dump(url: str) -> str:
-    dump = subprocess.run(
-        [str(embedded.bin_dir() / "pg_dump"), "--schema-only", "--no-owner", "--schema=tip",
-         "--schema=analytics", url],
-        check=True, capture_output=True, text=True,
-    ).stdout
-    # pg_dump 17+ prints a random \restrict key per run.
-    return "\n".join(line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
+    return snapshot.dump(url)
 
 
 def test_every_migration_has_a_rollback():
@@ -104,3 +98,76 @@ def test_migrations_pass_squawk():
     result = subprocess.run([squawk, *config, "--exclude=" + ",".join(excluded + drops), *rollbacks],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _tipdb(*args: str, url: str) -> subprocess.Popen:
+    import os
+    import sys
+
+    return subprocess.Popen([sys.executable, "-m", "tipdb", *args], env={**os.environ, "DATABASE_URL": url},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for_lock_wait(conn, pid_of_blocker: int) -> None:
+    """Until some session of this database waits for a lock the blocker holds (bounded, no fixed sleep)."""
+    import time
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        waiting = conn.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND %s = ANY (pg_blocking_pids(pid))",
+            [pid_of_blocker]).fetchone()[0]
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError("tipdb migrate never reached yoyo's bookkeeping table")
+
+
+def test_a_migrate_killed_while_recording_leaves_nothing_half_done(db, db_url, empty_db_url):
+    """Issue 11's reproduction: kill -9 `tipdb migrate` while it waits to record a migration."""
+    import psycopg
+
+    db.rollback()
+    undone = migrations.rollback(db_url, 3)
+    with psycopg.connect(db_url) as blocker, psycopg.connect(db_url, autocommit=True) as watcher:
+        blocker.execute("LOCK yoyo._yoyo_migration IN EXCLUSIVE MODE")
+        migrate = _tipdb("migrate", url=db_url)
+        try:
+            _wait_for_lock_wait(watcher, blocker.info.backend_pid)
+        finally:
+            migrate.kill()  # SIGKILL: no cleanup in the client
+            migrate.communicate()
+        blocker.rollback()
+    up = _tipdb("up", url=db_url)
+    out, err = up.communicate(timeout=120)
+    assert up.returncode == 0, err
+    assert [m.migration_id for m in migrations.status(db_url) if m.applied_at is None] == []
+    assert db.execute("SELECT count(*) FROM yoyo.migration_file WHERE migration_id = ANY (%s)",
+                      [undone]).fetchone() == (3,)
+    migrations.apply(empty_db_url)
+    assert schema_dump(db_url) == schema_dump(empty_db_url)
+
+
+def test_an_applied_migration_without_its_file_is_reported(empty_db_url, tmp_path, monkeypatch):
+    copy = tmp_path / "schema"
+    shutil.copytree(paths.schema_dir(), copy)
+    monkeypatch.setattr(migrations, "schema_dir", lambda: copy)
+    migrations.apply(empty_db_url)
+    last = sorted(p for p in copy.glob("*.sql") if not p.name.endswith(".rollback.sql"))[-1]
+    last.unlink()
+    last.with_suffix(".rollback.sql").unlink()
+    with pytest.raises(MigrationProblem, match=f"applied migrations have no file.*{last.stem}"):
+        migrations.apply(empty_db_url)
+    with pytest.raises(MigrationProblem, match=last.stem):
+        migrations.rollback(empty_db_url, 1)
+    assert [s.migration_id for s in migrations.status(empty_db_url) if s.file_missing] == [last.stem]
+
+
+def test_committed_schema_snapshot_is_current(empty_db_url):
+    """schema/current/schema.sql is what `tipdb schema` writes: the dump of a freshly migrated database."""
+    from pathlib import Path
+
+    committed = Path(__file__).resolve().parents[1] / snapshot.DEFAULT_PATH
+    migrations.apply(empty_db_url)
+    assert committed.read_text(encoding="utf-8") == snapshot.dump(empty_db_url), \
+        "schema/current/schema.sql is stale: run `tipdb schema`"

@@ -274,6 +274,22 @@ def docs(output):
     click.echo(f"wrote {output}", err=True)
 
 
+@main.command("schema")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=Path("schema/current/schema.sql"),
+              show_default=True, help="File to write; '-' for standard output.")
+def schema_snapshot(output):
+    """Write the whole current schema as SQL: pg_dump of a new database with every migration applied."""
+    from tipdb import database, snapshot
+
+    text = snapshot.current_schema(database.url())
+    if str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
 @main.command()
 @click.option("--year", type=int, help="Only this report year.")
 @format_option

@@ -145,7 +145,8 @@ def _copy(conn, kind: kinds.Kind, file_no: int, item: _Input, collector, digest,
 
 def upsert_sql(kind: kinds.Kind) -> sql.Composed:
     """The INSERT ... ON CONFLICT moving staged rows into the kind's table, returning per row its
-    load run and whether it was inserted (rather than updated). Unchanged rows are not touched."""
+    load run, whether it was inserted (rather than updated), and its country if it has one.
+    Unchanged rows are not touched."""
     targets, values, joins = [], [], []
     for column in kind.columns:
         if column.stored_as is None:
@@ -178,8 +179,8 @@ def upsert_sql(kind: kinds.Kind) -> sql.Composed:
     return sql.SQL(
         "INSERT INTO {table} AS t ({targets}, load_run_id) "
         "SELECT {values}, f.load_run_id FROM pg_temp.stage s JOIN pg_temp.stage_file f USING (file_no) {joins} "
-        "ON CONFLICT {conflict} {action} RETURNING t.load_run_id, (t.xmax = 0) AS inserted"
-    ).format(table=sql.SQL(kind.table), targets=sql.SQL(", ").join(map(sql.Identifier, targets)),
+        "ON CONFLICT {conflict} {action} RETURNING t.load_run_id, (t.xmax = 0) AS inserted, {iso3} AS iso3"
+    ).format(iso3=sql.SQL("t.iso3" if "iso3" in targets else "NULL::text"), table=sql.SQL(kind.table), targets=sql.SQL(", ").join(map(sql.Identifier, targets)),
              values=sql.SQL(", ").join(values), joins=sql.SQL(" ").join(joins), conflict=conflict, action=action)
 
 
@@ -197,8 +198,8 @@ def _is_superuser(conn) -> bool:
     return conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
 
 
-def _merge(conn, kind: kinds.Kind, bulk: bool) -> dict[int, tuple[int, int]]:
-    """Upsert the staged rows; return (inserted, updated) per load run.
+def _merge(conn, kind: kinds.Kind, bulk: bool) -> tuple[dict[int, tuple[int, int]], set[str]]:
+    """Upsert the staged rows; return (inserted, updated) per load run, and the countries of the rows written.
 
     In a bulk merge the per-row foreign-key triggers are skipped (session_replication_role, which
     only a superuser may set): every reference was already checked on the staged rows as a whole,
@@ -214,11 +215,13 @@ def _merge(conn, kind: kinds.Kind, bulk: bool) -> dict[int, tuple[int, int]]:
         conn.execute("SET LOCAL session_replication_role = replica")
     # Count in SQL: fetching one flag per row would make memory grow with the file.
     counted = conn.execute(sql.SQL(
-        "WITH merged AS ({}) SELECT load_run_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) "
-        "FROM merged GROUP BY load_run_id").format(upsert_sql(kind))).fetchall()
+        "WITH merged AS ({}) SELECT load_run_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+        "coalesce(array_agg(DISTINCT iso3) FILTER (WHERE iso3 IS NOT NULL), '{{}}') FROM merged GROUP BY load_run_id"
+    ).format(upsert_sql(kind))).fetchall()
     if bulk:
         conn.execute("SET LOCAL session_replication_role = DEFAULT")
-    return {run: (inserted, updated) for run, inserted, updated in counted}
+    return ({run: (inserted, updated) for run, inserted, updated, _ in counted},
+            {code for *_, codes in counted for code in codes})
 
 
 def _new_run(conn, item: _Input, checksum: str, rows: int) -> int:
@@ -230,8 +233,9 @@ def _new_run(conn, item: _Input, checksum: str, rows: int) -> int:
 
 
 def _load_kind(conn, kind: kinds.Kind, items: list[_Input], checksums: dict[_Input, str], known: dict[str, int],
-               progress: Progress | None, refused_tables: set[str]) -> tuple[list[FileResult], list[Problem]]:
-    """Stage, check and merge every file of one kind together."""
+               progress: Progress | None, refused_tables: set[str], touched: set[str]
+               ) -> tuple[list[FileResult], list[Problem]]:
+    """Stage, check and merge every file of one kind together; add the countries whose rows changed to `touched`."""
     _stage(conn, kind)
     _lock_referenced(conn, kind)
     names, problems, staged = {}, [], []
@@ -257,11 +261,12 @@ def _load_kind(conn, kind: kinds.Kind, items: list[_Input], checksums: dict[_Inp
     bulk = sum(rows for _, _, rows in staged) >= BULK_ROWS and _is_superuser(conn)
     try:
         with conn.transaction():  # a savepoint: the database's refusal becomes a problem, not an abort
-            counts = _merge(conn, kind, bulk)
+            counts, countries = _merge(conn, kind, bulk)
     except (psycopg.errors.IntegrityError, psycopg.errors.DataError, psycopg.errors.ProgramLimitExceeded) as exc:
         # The checks above mirror the constraints a person's file can break; this catches any other.
         return [], [Problem(", ".join(names.values()), None, exc.diag.column_name, None,
                             f"refused by the database: {exc.diag.message_primary}", exc.diag.message_detail)]
+    touched |= countries
     results = []
     for file_no, item, rows in staged:
         run = runs[file_no]
@@ -288,7 +293,7 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
             checksums = {item: _sha256(item.path) for item in planned}
             known = dict(conn.execute("SELECT file_sha256, load_run_id FROM tip.load_run WHERE file_sha256 = ANY(%s)",
                                       [list(checksums.values())]).fetchall())
-            results, problems, seen, refused_tables = [], [], set(), set()
+            results, problems, seen, refused_tables, touched = [], [], set(), set(), set()
             for kind, group in groupby(planned, key=lambda i: i.kind):
                 to_load = []
                 for item in group:
@@ -300,7 +305,7 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
                     seen.add(checksum)
                 if to_load:
                     loaded, refused = _load_kind(conn, kind, to_load, checksums, known if force else {}, progress,
-                                                 refused_tables)
+                                                 refused_tables, touched)
                     results.extend(loaded)
                     problems.extend(refused)
                     if not loaded:
@@ -310,8 +315,9 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
             if dry_run:
                 raise psycopg.Rollback()
             if any((r.inserted or r.updated) and kinds.BY_NAME[r.kind].feeds_history for r in results):
-                # Recomputed inside the load's transaction, so readers never see stale changes.
-                conn.execute("REFRESH MATERIALIZED VIEW tip.ranking_history")
+                # Recomputed inside the load's transaction, so readers never see stale changes: the countries
+                # whose rows changed (the function adds those a new report or a year's completeness affects).
+                conn.execute("SELECT tip.refresh_ranking_history(%s)", [sorted(touched)])
     return results
 
 

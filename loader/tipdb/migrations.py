@@ -2,7 +2,12 @@
 
 yoyo's own tables live in schema `yoyo`, out of the way of users. yoyo identifies a
 migration only by its file name, so tipdb also records each applied file's SHA-256 and
-refuses to go on when an applied migration file has been edited since.
+refuses to go on when an applied migration file has been edited since, or is gone.
+
+yoyo's `apply_migrations` runs a migration on one connection and records it on another, so a
+process killed in between leaves it applied but unrecorded (and every later run fails on
+"already exists"). tipdb instead runs each migration's steps, yoyo's record and log rows and the
+file's checksum in ONE transaction on one connection: an interrupted run leaves all or nothing.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ MIGRATION_LOCK_KEY = 0x746970646D6967
 class MigrationState:
     migration_id: str
     applied_at: datetime | None
+    # Applied, but its file is no longer in schema/ (apply and rollback refuse to go on).
+    file_missing: bool = False
 
 
 def _yoyo_uri(url: str) -> str:
@@ -67,6 +74,9 @@ def _open(url: str):
             # Fail rather than wait forever behind a BI tool's long query (squawk's timeout rules).
             backend.execute("SET lock_timeout = '10s'")
             backend.execute("SET statement_timeout = '5min'")
+            # A killed client's half-done transaction is rolled back within a second, even while it
+            # waits for a lock, instead of holding its locks until the wait ends.
+            backend.execute("SET client_connection_check_interval = '1s'")
             try:
                 yield backend, read_migrations(str(schema_dir()))
             finally:
@@ -86,8 +96,55 @@ def _refuse_edited(migrations, applied: set[str], recorded: dict[str, str]) -> N
 
 
 def _verify_unchanged(backend, migrations) -> None:
-    cursor = backend.execute(f"SELECT migration_id, file_sha256 FROM {BOOKKEEPING_SCHEMA}.migration_file")
-    _refuse_edited(migrations, {m.id for m in migrations if backend.is_applied(m)}, dict(cursor.fetchall()))
+    applied = _applied_ids(backend)
+    missing = sorted(applied - {m.id for m in migrations})
+    if missing:
+        raise MigrationProblem(
+            "applied migrations have no file in " + str(schema_dir()) + ": " + ", ".join(missing)
+            + ". Restore them (git checkout) before migrating; the database holds what they made."
+        )
+    recorded = dict(backend.execute(f"SELECT migration_id, file_sha256 FROM {BOOKKEEPING_SCHEMA}.migration_file"
+                                    ).fetchall())
+    _refuse_edited(migrations, applied, recorded)
+    # Databases migrated before apply and record were one transaction may hold a migration recorded
+    # by yoyo without its checksum: take the file as it is now, so that later edits are caught.
+    unrecorded = [m for m in migrations if m.id in applied and m.id not in recorded]
+    if unrecorded:
+        with backend.transaction():
+            for m in unrecorded:
+                _record_checksum(backend, m)
+
+
+def _applied_ids(backend) -> set[str]:
+    backend.ensure_internal_schema_updated()
+    return {row[0] for row in backend.execute("SELECT migration_id FROM _yoyo_migration").fetchall()}
+
+
+def _record_checksum(backend, migration) -> None:
+    backend.execute(
+        f"""INSERT INTO {BOOKKEEPING_SCHEMA}.migration_file (migration_id, file_sha256)
+            VALUES (:id, :sha)
+            ON CONFLICT (migration_id) DO UPDATE SET file_sha256 = EXCLUDED.file_sha256""",
+        {"id": migration.id, "sha": _file_sha256(migration)},
+    )
+
+
+def _apply_one(backend, migration) -> None:
+    """The migration's steps, yoyo's record and log, and the checksum, in one transaction."""
+    with backend.transaction():
+        migration.process_steps(backend, "apply")
+        backend.log_migration(migration, "apply")
+        backend.mark_one(migration, log=False)
+        _record_checksum(backend, migration)
+
+
+def _rollback_one(backend, migration) -> None:
+    with backend.transaction():
+        migration.process_steps(backend, "rollback")
+        backend.log_migration(migration, "rollback")
+        backend.unmark_one(migration, log=False)
+        backend.execute(f"DELETE FROM {BOOKKEEPING_SCHEMA}.migration_file WHERE migration_id = :id",
+                        {"id": migration.id})
 
 
 def apply(url: str, count: int | None = None) -> list[str]:
@@ -97,18 +154,11 @@ def apply(url: str, count: int | None = None) -> list[str]:
         pending = backend.to_apply(migrations)
         if count is not None:
             pending = pending[:count]
-        try:
-            backend.apply_migrations(pending)
-        except Exception as exc:
-            raise MigrationProblem(f"applying migrations failed: {exc}") from exc
-        with backend.transaction():
-            for m in pending:
-                backend.execute(
-                    f"""INSERT INTO {BOOKKEEPING_SCHEMA}.migration_file (migration_id, file_sha256)
-                        VALUES (:id, :sha)
-                        ON CONFLICT (migration_id) DO UPDATE SET file_sha256 = EXCLUDED.file_sha256""",
-                    {"id": m.id, "sha": _file_sha256(m)},
-                )
+        for m in pending:
+            try:
+                _apply_one(backend, m)
+            except backend.DatabaseError as exc:
+                raise MigrationProblem(f"applying migration {m.id} failed: {exc}") from exc
     return [m.id for m in pending]
 
 
@@ -118,15 +168,11 @@ def rollback(url: str, count: int | None = 1) -> list[str]:
         _verify_unchanged(backend, migrations)
         applied = backend.to_rollback(migrations)
         chosen = applied if count is None else applied[:count]
-        try:
-            backend.rollback_migrations(chosen)
-        except Exception as exc:
-            raise MigrationProblem(f"rolling back failed: {exc}") from exc
-        with backend.transaction():
-            for m in chosen:
-                backend.execute(
-                    f"DELETE FROM {BOOKKEEPING_SCHEMA}.migration_file WHERE migration_id = :id", {"id": m.id}
-                )
+        for m in chosen:
+            try:
+                _rollback_one(backend, m)
+            except backend.DatabaseError as exc:
+                raise MigrationProblem(f"rolling back migration {m.id} failed: {exc}") from exc
     return [m.id for m in chosen]
 
 
@@ -147,4 +193,6 @@ def status(url: str) -> list[MigrationState]:
         applied = rows("_yoyo_migration", "migration_id, applied_at_utc")
         recorded = rows("migration_file", "migration_id, file_sha256")
     _refuse_edited(migrations, set(applied), recorded)
-    return [MigrationState(m.id, applied.get(m.id)) for m in migrations]
+    known = {m.id for m in migrations}
+    return [MigrationState(m.id, applied.get(m.id)) for m in migrations] + [
+        MigrationState(mid, at, file_missing=True) for mid, at in sorted(applied.items()) if mid not in known]
