@@ -33,7 +33,7 @@ def throwaway_database(name: str):
         with _database(embedded.start(), name) as url:
             yield url
     finally:
-        embedded.stop()
+        embedded.destroy()  # stops it and, under root, removes the data kept outside TIPDB_HOME
         shutil.rmtree(home, ignore_errors=True)
         if previous is None:
             del os.environ["TIPDB_HOME"]

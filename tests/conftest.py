@@ -29,6 +29,15 @@ def pytest_configure(config):
     if not _runs_tests(config):
         return
     url = os.environ.get("DATABASE_URL")
+    if os.geteuid() == 0 and not os.environ.get("TIPDB_SERVER_ROOT"):
+        # Under root, data directories live outside TIPDB_HOME (see embedded.py): give this process's
+        # tests, and the tipdb processes they start, a server root of their own, removed at the end.
+        from tipdb import embedded
+
+        embedded.server_root().mkdir(mode=0o711, parents=True, exist_ok=True)
+        servers = tempfile.mkdtemp(prefix="tests-", dir=embedded.server_root())
+        os.chmod(servers, 0o711)
+        os.environ["TIPDB_SERVER_ROOT"] = os.environ["TIPDB_TEST_SERVER_ROOT"] = servers
     if not url:
         home = tempfile.mkdtemp(prefix="tipdb-test-")
         os.environ["TIPDB_HOME"] = home
@@ -46,13 +55,22 @@ def pytest_configure(config):
     config.option.postgresql_password = SERVER["password"]
 
 
-def pytest_unconfigure(config):
-    home = os.environ.get("TIPDB_TEST_HOME")
-    if home and _runs_tests(config):
-        from tipdb import embedded
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session):
+    # Before xdist tells the controller this worker finished: the controller may then end the worker
+    # process, and a clean-up in pytest_unconfigure would be cut short (leaving servers and data behind).
+    if not _runs_tests(session.config):
+        return
+    from tipdb import embedded
 
-        embedded.stop()
+    home = os.environ.get("TIPDB_TEST_HOME")
+    if home:
+        embedded.destroy()
         shutil.rmtree(home, ignore_errors=True)
+    servers = os.environ.get("TIPDB_TEST_SERVER_ROOT")
+    if servers:
+        embedded.stop_all_under(servers)  # servers that tests started and left running
+        shutil.rmtree(servers, ignore_errors=True)
 
 
 def conninfo(dbname: str) -> str:

@@ -37,6 +37,12 @@ def test_reads_every_analytics_view(reader):
         "CREATE VIEW analytics.mine AS SELECT 1",
         "DROP VIEW analytics.rankings",
         "ALTER VIEW analytics.rankings RENAME TO r",
+        # Function privileges travel with the template into every clone (migration 0016); the
+        # database-level TEMPORARY privilege does not, so tests/test_security.py checks it on a real login.
+        "SELECT lo_from_bytea(0, 'x')",
+        "SELECT lo_create(0)",
+        "SELECT pg_advisory_lock(1)",
+        "SELECT pg_try_advisory_xact_lock(1)",
     ],
 )
 def test_cannot_write_create_or_read_raw_tables(reader, statement):

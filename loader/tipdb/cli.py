@@ -107,10 +107,19 @@ def up(force):
 
 
 @main.command()
-def url():
+@click.option("--reader", is_flag=True, help="The read-only tip_reader's URL over TCP (after `tipdb serve`).")
+def url(reader):
     """Print the connection URL, for psql or a BI tool: psql "$(tipdb url)"."""
     from tipdb import database
 
+    if reader:
+        from tipdb import serve as server
+
+        try:
+            click.echo(server.reader_url())
+        except server.ServeRefused as exc:
+            raise click.UsageError(str(exc)) from exc
+        return
     click.echo(database.url())
 
 
@@ -243,18 +252,23 @@ def query(name, params, fmt):
 def serve(host, port, allow_public):
     """Let BI tools connect over TCP as the read-only role tip_reader.
 
-    Restarts the embedded server listening on HOST:PORT (loopback unless --allow-public) and
-    prints the connection URL. Only tip_reader may log in over TCP, with a password kept in
-    $TIPDB_HOME/tip_reader.password. `tipdb down` stops it.
+    Makes the embedded server listen on HOST:PORT (loopback unless --allow-public) and prints
+    the connection URL. Run again, it restarts nothing unless HOST or PORT changed, so open
+    connections stay. Only tip_reader may log in over TCP, with a password kept in
+    $TIPDB_HOME/tip_reader.password (see also `tipdb url --reader`). A busy port exits with 69.
+    `tipdb down` stops it.
     """
     from tipdb import serve as server
 
     try:
-        url = server.serve(host, port, allow_public)
+        served = server.serve(host, port, allow_public)
     except server.ServeRefused as exc:
         raise click.UsageError(str(exc)) from exc
-    click.echo(url)
-    click.echo(f"listening on {host}:{port} for tip_reader (read-only, schema analytics)", err=True)
+    for note in served.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(served.url)
+    state = "listening" if served.restarted else "already listening (not restarted)"
+    click.echo(f"{state} on {host}:{port} for tip_reader (read-only, schema analytics)", err=True)
 
 
 @main.command()

@@ -7,10 +7,12 @@ Everything outside this module and `embedded.py` just receives a URL or a connec
 from __future__ import annotations
 
 import os
-
-import psycopg
+from typing import TYPE_CHECKING
 
 from tipdb.errors import ConnectionProblem
+
+if TYPE_CHECKING:
+    import psycopg
 
 # Any of these means the user has pointed libpq at a server of their own.
 _LIBPQ_VARIABLES = ("PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE", "PGUSER")
@@ -43,8 +45,10 @@ def url() -> str:
     return embedded.start()
 
 
-def connect(target: str | None = None, **kwargs) -> psycopg.Connection:
+def connect(target: str | None = None, **kwargs) -> "psycopg.Connection":
     """Open a connection to `target`, or to the resolved database when no target is given."""
+    import psycopg  # imported here: reaching the embedded server's URL needs no driver
+
     conninfo = url() if target is None else target
     try:
         return psycopg.connect(conninfo, **kwargs)

@@ -13,7 +13,6 @@ import csv
 import hashlib
 import io
 import os
-import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
