@@ -143,22 +143,65 @@ def test_unknown_country_fails_clearly(run, tmp_path):
     assert not (tmp_path / "x.svg").exists()
 
 
-@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".json", ".parquet"])
 def test_export_view(run, tmp_path, suffix):
     path = tmp_path / f"rankings{suffix}"
     result = run("export", "view", "rankings", "-o", str(path))
     assert result.exit_code == 0, result.output
+    assert result.stderr == f"wrote 4224 rows to {path}\n"
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left beside it
     if suffix == ".parquet":
         table = pyarrow.parquet.read_table(path)
         assert table.num_rows == 4224 and "previous_tier" in table.column_names
+        records = table.to_pylist()
     elif suffix == ".jsonl":
         records = [json.loads(line) for line in path.read_text().splitlines()]
-        assert len(records) == 4224
-        assert {"report_year": 2020, "country": "Namibia", "tier": "1"}.items() <= next(
-            r for r in records if r["iso3"] == "NAM" and r["report_year"] == 2020).items()
+    elif suffix == ".json":
+        records = json.loads(path.read_text())
     else:
         lines = path.read_text().splitlines()
         assert lines[0].startswith("report_year,report_year_date,iso3,country") and len(lines) == 4225
+        # NULL is an empty field (no previous tier in the first report).
+        assert lines[1].startswith("2001,2001-01-01,AGO,Angola,Africa,Middle Africa,2,Tier 2,2,,first_ranked,")
+        return
+    assert len(records) == 4224
+    assert {"report_year": 2020, "country": "Namibia", "tier": "1"}.items() <= next(
+        r for r in records if r["iso3"] == "NAM" and r["report_year"] == 2020).items()
+    keys = [(r["report_year"], r["iso3"]) for r in records]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys)  # sorted by the view's key
+
+
+def test_parquet_keeps_the_database_types_and_column_comments(run, reader_db, tmp_path):
+    import pyarrow as pa
+
+    expected = {"int2": pa.int16(), "int4": pa.int32(), "int8": pa.int64(), "text": pa.string(),
+                "bool": pa.bool_(), "date": pa.date32()}
+    seen = set()
+    for view in ("rankings", "reports", "tier_counts", "coverage"):
+        path = tmp_path / f"{view}.parquet"
+        assert run("export", "view", view, "-o", str(path)).exit_code == 0
+        schema = pyarrow.parquet.read_schema(path)
+        database = reader_db.execute(
+            "SELECT a.attname, t.typname, col_description(a.attrelid, a.attnum) FROM pg_attribute a "
+            "JOIN pg_type t ON t.oid = a.atttypid WHERE a.attrelid = %s::regclass AND a.attnum > 0 ORDER BY a.attnum",
+            [f"analytics.{view}"]).fetchall()
+        assert schema.names == [name for name, _, _ in database]
+        for name, typname, comment in database:
+            field = schema.field(name)
+            assert field.type == expected[typname], (view, name)
+            assert field.metadata[b"description"].decode() == comment
+            seen.add(typname)
+        assert json.loads(schema.metadata[b"sorted_by"])[:1] == ["report_year"]
+    assert seen == set(expected)
+
+
+def test_export_query_keeps_types_when_a_column_is_all_null(run, tmp_path):
+    path = tmp_path / "first.parquet"
+    assert run("export", "query", "tier_members", "-p", "year=2001", "-o", str(path)).exit_code == 0
+    table = pyarrow.parquet.read_table(path)
+    assert table.column("previous_tier").null_count == table.num_rows > 0  # the first report has no predecessor
+    assert table.schema.field("previous_tier").type == "string"
+    assert table.schema.field("report_year").type == "int16"
 
 
 def test_export_query_and_unknown_view(run, tmp_path):
@@ -168,17 +211,45 @@ def test_export_query_and_unknown_view(run, tmp_path):
     assert {r["report_year"]: r["tier"] for r in table}[2020] == "1"
     result = run("export", "view", "nonsense", "-o", str(tmp_path / "x.csv"))
     assert result.exit_code == 2 and "rankings" in result.stderr
+    assert list(tmp_path.iterdir()) == [path]
+    unknown = run("export", "view", "rankings", "-o", str(tmp_path / "x.xlsx"))
+    assert unknown.exit_code == 2 and "--format" in unknown.stderr
+
+
+def test_a_failed_export_leaves_no_file(run, tmp_path, monkeypatch):
+    from tipdb import output
+
+    def broken(result, out, options):
+        out.write("report_year\n2001\n")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setitem(output.FORMATS, "csv", output.Format("csv", ".csv", False, broken, ""))
+    result = run("export", "view", "rankings", "-o", str(tmp_path / "rankings.csv"))
+    assert result.exit_code == 74 and "No space left on device" in result.stderr
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_exported_data_package_is_valid(run, tmp_path):
     result = run("export", "datapackage", str(tmp_path / "package"))
     assert result.exit_code == 0, result.output
+    assert [p.name for p in tmp_path.iterdir()] == ["package"]
     descriptor = json.loads((tmp_path / "package" / "datapackage.json").read_text())
     ranking = next(r for r in descriptor["resources"] if r["name"] == "ranking")
     assert ranking["schema"]["primaryKey"] == ["report_year", "iso3"]
     assert {"fields": ["iso3"], "reference": {"resource": "country", "fields": ["iso3"]}} in ranking["schema"]["foreignKeys"]
+    assert descriptor["licenses"][0]["name"] == "CC0-1.0" and "public domain" in descriptor["rights"]
+    from importlib.metadata import version
+    from datetime import datetime, timezone
+
+    assert descriptor["version"] == version("tipdb")
+    created = datetime.fromisoformat(descriptor["created"])
+    assert abs((datetime.now(timezone.utc) - created).total_seconds()) < 600
+    rows = (tmp_path / "package" / "ranking.csv").read_text().splitlines()
+    assert rows[1].startswith("2001,AGO,")  # in key order
     report = validate(tmp_path / "package" / "datapackage.json")
     assert report.valid, report.flatten(["type", "message"])[:5]
+    again = run("export", "datapackage", str(tmp_path / "package"))
+    assert again.exit_code == 2 and "not an empty directory" in again.stderr
 
 
 def test_seeds_are_a_valid_data_package_matching_the_catalog(reader_db):

@@ -9,6 +9,7 @@ import sys
 import pytest
 from click.testing import CliRunner
 
+from tipdb import output, paths
 from tipdb.load import seed_files
 from tipdb.cli import main
 
@@ -32,19 +33,29 @@ def run_writable(db_url):
     return _runner(db_url)
 
 
+def _commands(group=main, prefix=()):
+    for name, command in group.commands.items():
+        yield prefix + (name,)
+        if hasattr(command, "commands"):
+            yield from _commands(command, prefix + (name,))
+
+
 def test_help_lists_every_command(run):
     result = run("--help")
     assert result.exit_code == 0
     for command in ("up", "url", "migrate", "rollback", "status", "load", "down", "query", "queries", "serve",
-                    "docs", "search"):
+                    "docs", "search", "chart", "export", "seeds"):
         assert f"  {command} " in result.output
 
 
-@pytest.mark.parametrize("command", ["up", "url", "migrate", "rollback", "status", "load", "down", "query",
-                                     "queries", "seeds", "serve", "docs", "search"])
-def test_every_command_has_help(run, command):
-    result = run(command, "--help")
+@pytest.mark.parametrize("command", [" ".join(c) for c in _commands()])
+def test_every_command_has_help_with_an_example(run, command):
+    result = run(*command.split(), "--help")
     assert result.exit_code == 0 and "Usage:" in result.output
+    examples = result.output.split("Examples:\n", 1)[1].split("\n\n")[0].splitlines()
+    # Every example runs the very command it documents (or a subcommand of it).
+    assert examples and all(line.strip().split()[:1 + command.count(" ") + 1] == ["tipdb", *command.split()]
+                            or f"tipdb {command}" in line for line in examples), examples
 
 
 def test_query_tier_3_in_2019_as_json(run):
@@ -81,7 +92,10 @@ def test_status_shows_coverage(run):
     result = run("status", "--format", "csv")
     assert result.exit_code == 0
     assert "tip.ranking,4224" in result.stdout
-    assert "2015,2015-01-01,188,0,188,True" in result.stdout
+    # Booleans are true/false and NULL an empty field, as --help says.
+    assert "2015,2015-01-01,188,0,188,true,,true" in result.stdout \
+        and "2024,2024-01-01,186,96,188,false,2,true" in result.stdout
+    assert "NULL as an empty field" in run("status", "--help").output
     assert "Coverage per report year:" in result.stderr
     report = json.loads(run("status", "--format", "json").stdout)
     assert {"table": "tip.ranking", "rows": 4224} in report["rows per table"]
@@ -101,10 +115,14 @@ def test_up_on_the_embedded_default_as_a_user_would(tmp_path):
         first = call("up")
         assert first.returncode == 0, first.stderr
         assert "4224 rows as rankings: 4224 inserted" in first.stderr
-        second = call("up")
         files = len(seed_files())
+        # A first load has nothing unchanged to report.
+        migrations = [m for m in paths.schema_dir().glob("*.sql") if not m.name.endswith(".rollback.sql")]
+        assert "unchanged" not in first.stderr and f"up: {len(migrations)} migrations applied" in first.stderr
+        second = call("up")
         assert second.returncode == 0
-        assert f"0 row(s) inserted, 0 updated, {files} of {files} seed file(s) unchanged" in second.stderr
+        assert f"0 migrations applied, 0 rows inserted, 0 updated, {files} of {files} seed files unchanged" \
+            in second.stderr
         answer = call("query", "tier_members", "-p", "year=2020", "-f", "csv")
         assert "2020,AFG,Afghanistan,Asia,3,2WL,downgrade,read" in answer.stdout
         url = call("url").stdout.strip()
@@ -148,6 +166,119 @@ def check_serve(call, socket_url):
             conn.execute("SELECT * FROM tip.ranking")
     with pytest.raises(psycopg.OperationalError, match="no pg_hba.conf entry"):
         psycopg.connect(f"postgresql://postgres@127.0.0.1:{port}/tipdb").close()
-    password = reader_url.split(":")[2].split("@")[0]
-    log = (Path(socket_url.split("host=")[1].split("&")[0]) / "log").read_text()
+    from psycopg.conninfo import conninfo_to_dict
+
+    password = conninfo_to_dict(reader_url)["password"]
+    log = (Path(conninfo_to_dict(socket_url)["host"]) / "log").read_text()
     assert password not in log
+
+
+def test_bad_parameter_values_are_refused_with_the_allowed_values(run):
+    result = run("query", "tier_changes", "-p", "direction=up")
+    assert result.exit_code == 2 and "allowed: upgrade, downgrade" in result.stderr
+    result = run("query", "tier_members", "-p", "year=2030")
+    assert result.exit_code == 2 and "report years: 2001 to 2025" in result.stderr
+    result = run("search", "labor", "--year", "1999")
+    assert result.exit_code == 2 and "no report for year 1999" in result.stderr
+    result = run("query", "tier_members", "-p", "year=²⁰¹⁹")  # superscript digits are not a year
+    assert result.exit_code == 2 and "whole number" in result.stderr
+    assert run("query", "tier_changes", "-p", "direction=upgrade", "-p", "year=2019").exit_code == 0
+
+
+def test_table_never_cuts_when_not_a_terminal_and_counts_one_row(run, reader_db):
+    longest = reader_db.execute("SELECT source FROM analytics.rankings WHERE iso3 = 'NAM' AND report_year = 2020"
+                                ).fetchone()[0]
+    assert len(longest) > 60
+    result = run("query", "country_history", "-p", "country=Namibia")
+    assert result.exit_code == 0 and longest in result.stdout
+    assert run("query", "tier_members", "-p", "year=2001", "-p", "tier=1").stdout.endswith("(11 rows)\n")
+    import io
+
+    single = io.StringIO()
+    output.write_table(output.Result([output.Column("n", "int4")], [(1,)]), single, {})
+    assert single.getvalue().endswith("(1 row)\n")
+
+
+def test_table_wraps_long_text_within_the_terminal_width():
+    import io
+
+    text = "word " * 60
+    result = output.Result([output.Column("id", "int4"), output.Column("summary")], [(1, text.strip()), (2, "x")])
+    out = io.StringIO()
+    output.write_table(result, out, {"width": 80})
+    lines = out.getvalue().splitlines()
+    assert max(map(len, lines)) <= 80 and len(lines) > 5
+    assert " ".join(out.getvalue().split()).count("word") == 60  # wrapped, not cut
+    wide = io.StringIO()
+    output.write_table(output.Result(result.columns, [(1, text.strip())]), wide, {})
+    assert len(wide.getvalue().splitlines()) == 4  # no width given (a pipe): one line per row
+
+
+def test_export_and_query_write_every_format_to_stdout(run):
+    import io
+
+    import pyarrow.parquet
+
+    csv_text = run("export", "view", "tiers", "-o", "-").stdout
+    assert csv_text.splitlines()[0] == "tier,tier_label,tier_ordinal,is_ranked" and ",true" in csv_text
+    lines = run("export", "query", "tier_members", "-p", "year=2019", "-o", "-", "-f", "jsonl").stdout.splitlines()
+    assert len(lines) == 21 and json.loads(lines[0])["report_year"] == 2019
+    parquet = run("export", "view", "tiers", "-o", "-", "-f", "parquet").stdout_bytes
+    table = pyarrow.parquet.read_table(io.BytesIO(parquet))
+    assert table.column("tier").to_pylist() == ["1", "2", "2WL", "3", "special_case"]
+
+
+def test_no_color_is_honoured(run, reader_url):
+    def failing(env):
+        return CliRunner().invoke(main, ["query", "nonsense"], env={"DATABASE_URL": reader_url, **env}, color=True)
+
+    assert "\x1b[" in failing({}).stderr
+    assert "\x1b[" not in failing({"NO_COLOR": "1"}).stderr and "error:" in failing({"NO_COLOR": "1"}).stderr
+
+
+def test_progress_line_is_cleared_before_an_error(run_writable, tmp_path, monkeypatch):
+    from tipdb import cli
+
+    monkeypatch.setattr(cli, "_terminal", lambda stream: True)
+    path = write_csv(tmp_path / "typo.csv", "report_year,country,tier,source\n2025,Namibiaa,1,x\n")
+    result = run_writable("load", str(path))
+    assert result.exit_code == 65
+    assert "loading typo.csv: 1 rows\r\x1b[Kerror:" in result.stderr
+
+
+def test_rollback_all_asks_first(run_writable, db, tmp_path, monkeypatch):
+    from tipdb import cli
+    from helpers import table_checksums
+
+    before = table_checksums(db)
+    db.rollback()  # hold no locks: a rollback that did not ask would otherwise wait for them
+    refused = run_writable("rollback", "--all")
+    assert refused.exit_code == 2 and "--yes" in refused.stderr
+    monkeypatch.setattr(cli, "_terminal", lambda stream: True)
+    declined = CliRunner().invoke(main, ["rollback", "--all"], input="n\n", env={"DATABASE_URL": db_url_of(db)})
+    assert declined.exit_code == 1 and "user-loaded years included?" in declined.stderr
+    db.rollback()
+    assert table_checksums(db) == before
+    db.rollback()  # end the reading transaction: rolling back the schema needs its locks
+    done = run_writable("rollback", "--all", "--yes")
+    assert done.exit_code == 0 and "0001_schemas" in done.stderr
+    db.rollback()
+    assert db.execute("SELECT to_regclass('tip.ranking')").fetchone() == (None,)
+
+
+def db_url_of(conn):
+    from conftest import conninfo
+
+    return conninfo(conn.info.dbname)
+
+
+def test_start_up_imports_only_what_a_command_needs():
+    """`tipdb query` pays for psycopg and click, not for formats, hints or extras it does not use."""
+    script = ("import sys, tipdb.cli, tipdb.queries, tipdb.catalog, tipdb.output\n"
+              "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert not loaded & {"tabulate", "pyarrow", "difflib", "matplotlib", "yoyo", "frictionless", "pandas"}
+    cli_only = subprocess.run([sys.executable, "-c", "import sys, tipdb.cli; print(' '.join(sys.modules))"],
+                              capture_output=True, text=True, check=True).stdout.split()
+    assert "psycopg" not in cli_only  # `tipdb --help` never loads the driver

@@ -6,8 +6,12 @@ the lookup tables, the export's from the database's own catalog (columns, keys, 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import shutil
+import tempfile
+from datetime import datetime, timezone
 from pathlib import Path
 
 from psycopg import sql
@@ -15,6 +19,18 @@ from psycopg import sql
 from tipdb import kinds, load, validate
 
 PROFILE = "tabular-data-package"
+# The compilation is dedicated to the public domain; what it is compiled from keeps its own status
+# (LICENSE and README.md "Licence" say the same).
+LICENSES = [{
+    "name": "CC0-1.0",
+    "path": "https://creativecommons.org/publicdomain/zero/1.0/",
+    "title": "CC0 1.0 for the compilation (selection, arrangement, paraphrases written for tipdb)",
+}]
+RIGHTS = ("The placements, counts and findings are compiled from U.S. Department of State TIP Reports, "
+          "U.S. government works in the public domain in the U.S. (17 U.S.C. 105), and from other public "
+          "sources (academic datasets, news and NGO reports) cited row by row in the source column, which keep "
+          "their own terms. tipdb dedicates its compilation to the public domain under CC0 1.0, as far as it "
+          "holds any rights in it; it claims none in the cited sources.")
 # Stated rather than sniffed: citations full of punctuation mislead dialect detection.
 DIALECT = {"delimiter": ",", "quoteChar": '"', "doubleQuote": True, "header": True}
 _SEED_TYPES = {
@@ -92,6 +108,8 @@ def seeds_descriptor(conn, files: list[Path] | None = None) -> dict:
                        "SOURCES.md and SOURCES-findings.md say what is complete and what is in doubt.",
         "sources": [{"title": "SOURCES.md: where each year's values come from", "path": "SOURCES.md"},
                     {"title": "SOURCES-findings.md: findings, lists, enforcement, rules", "path": "SOURCES-findings.md"}],
+        "licenses": LICENSES,
+        "rights": RIGHTS,
         "resources": resources,
     }
 
@@ -125,9 +143,41 @@ GROUP BY con.oid, con.contype, ref.relname ORDER BY con.contype, con.conname
 """
 
 
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("tipdb")
+    except PackageNotFoundError:
+        return "0.0.0"
+
+
 def export_package(conn, directory: Path) -> Path:
-    """Write every core table as CSV, with a datapackage.json from the database's own catalog."""
-    directory.mkdir(parents=True, exist_ok=True)
+    """Write every core table as CSV, with a datapackage.json from the database's own catalog.
+
+    Everything is written into a temporary directory beside DIRECTORY, which is renamed into
+    place only when complete: a failure leaves no partial package behind.
+    """
+    from tipdb.errors import OutputProblem
+
+    directory = Path(directory)
+    if directory.exists() and (not directory.is_dir() or any(directory.iterdir())):
+        raise OutputProblem(f"{directory} exists and is not an empty directory; name a new one")
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", suffix=".partial", dir=directory.parent))
+    try:
+        target = _write_package(conn, staging)
+        if directory.exists():
+            directory.rmdir()  # empty, checked above
+        staging.chmod(0o755)
+        staging.rename(directory)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return directory / target.name
+
+
+def _write_package(conn, directory: Path) -> Path:
     resources = []
     for oid, table, comment in conn.execute(_TABLES).fetchall():
         fields = []
@@ -136,11 +186,10 @@ def export_package(conn, directory: Path) -> Path:
                 continue  # e.g. the search vector: derived, and not a tabular type
             field = {"name": name, "type": _PG_TYPES[pg_type], "description": description}
             if pg_type == "boolean":
-                field.update(trueValues=["t"], falseValues=["f"])  # how COPY writes booleans
+                field.update(trueValues=["true"], falseValues=["false"])  # as every tipdb CSV writes them
             if not_null:
                 field["constraints"] = {"required": True}
             fields.append(field)
-        names = [f["name"] for f in fields]
         schema: dict = {"fields": fields}
         for kind, columns, referenced, referenced_columns in conn.execute(_CONSTRAINTS, [oid]).fetchall():
             if kind == "p":
@@ -149,22 +198,32 @@ def export_package(conn, directory: Path) -> Path:
                 schema.setdefault("foreignKeys", []).append(
                     {"fields": columns, "reference": {"resource": referenced, "fields": referenced_columns}})
         path = directory / f"{table}.csv"
+        # Booleans as true/false and NULL as an empty field, like tipdb's other CSV; rows in key order.
+        selected = [sql.SQL("{}::text AS {}" if f["type"] == "boolean" else "{}").format(
+            sql.Identifier(f["name"]), sql.Identifier(f["name"])) for f in fields]
+        order = [sql.Identifier(c) for c in schema.get("primaryKey", [fields[0]["name"]])]
         with path.open("wb") as handle:
-            query = sql.SQL("COPY (SELECT {} FROM {} ORDER BY 1) TO STDOUT (FORMAT csv, HEADER)").format(
-                sql.SQL(", ").join(map(sql.Identifier, names)), sql.Identifier("tip", table))
+            query = sql.SQL("COPY (SELECT {} FROM {} ORDER BY {}) TO STDOUT (FORMAT csv, HEADER)").format(
+                sql.SQL(", ").join(selected), sql.Identifier("tip", table), sql.SQL(", ").join(order))
             with conn.cursor().copy(query) as copy:
                 for block in copy:
                     handle.write(block)
+        with path.open("rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
         resources.append({"name": table, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
                           "mediatype": "text/csv", "encoding": "utf-8", "dialect": DIALECT, "description": comment,
-                          "schema": schema})
+                          "hash": f"sha256:{digest}", "bytes": path.stat().st_size, "schema": schema})
     descriptor = {
         "name": "tipdb",
         "title": "tipdb: Trafficking in Persons Report placements, findings and lists",
         "profile": PROFILE,
         "description": "Export of the core tables of a tipdb database. Every fact row points at its public "
                        "source in the source resource.",
+        "version": _version(),
+        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z"),
         "sources": [{"title": "Public sources cited row by row", "path": "source.csv"}],
+        "licenses": LICENSES,
+        "rights": RIGHTS,
         "resources": resources,
     }
     target = directory / "datapackage.json"

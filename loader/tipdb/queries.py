@@ -7,10 +7,13 @@ Header lines, before the SQL:
     -- grain: one row per country
     -- param: tier text = 3 | tier code: 1, 2, 2WL, 3 or special_case
     -- param: year integer | report year (default: the latest report)
+    -- param: direction text {upgrade, downgrade} | upgrade or downgrade (default: both)
 
 A parameter's type is `text`, `integer`, `country` (any spelling or ISO3 code, resolved in SQL
 by analytics.resolve_country), `tier`, `region` or `category` (of findings); the last four are checked against the
-database before the query runs, so a typo gets a suggestion rather than an empty result.
+database before the query runs, so a typo gets a suggestion rather than an empty result. So is an `integer`
+named `year` or ending in `_year`: it must be the year of a report in analytics.reports. A type followed by
+`{a, b}` accepts only those values.
 `required` after the type makes it mandatory; without `= default` it is NULL unless given.
 The SQL refers to it as `%(name)s`, so values are always bound by psycopg, never pasted into
 the text (a literal percent sign in the SQL must be written `%%`).
@@ -19,40 +22,43 @@ the text (a literal percent sign in the SQL must be written `%%`).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from tipdb.errors import QueryProblem
 from tipdb.paths import queries_dir
-from tipdb.suggest import did_you_mean
 
 PARAMETER_TYPES = ("text", "integer", "country", "tier", "region", "category")
 _HEADER = re.compile(r"^--\s*(name|description|grain|param):\s*(.*?)\s*$")
-_PARAM = re.compile(r"^(\w+)\s+(\w+)(\s+required)?(?:\s*=\s*([^|]*?))?\s*(?:\|\s*(.*))?$")
+_PARAM = re.compile(r"^(\w+)\s+(\w+)(?:\s*\{([^}]*)\})?(\s+required)?(?:\s*=\s*([^|]*?))?\s*(?:\|\s*(.*))?$")
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
-@dataclass(frozen=True)
-class Parameter:
+class Parameter(NamedTuple):
     name: str
     type: str
     default: str | None
     description: str
     required: bool = False
+    choices: tuple[str, ...] = ()
+
+    @property
+    def is_report_year(self) -> bool:
+        return self.type == "integer" and (self.name == "year" or self.name.endswith("_year"))
 
     def convert(self, raw: str | None):
         if raw is None or raw == "":
             return None
+        if self.choices and raw not in self.choices:
+            raise QueryProblem(f"parameter {self.name!r} cannot be {raw!r}; allowed: {', '.join(self.choices)}")
         if self.type == "integer":
-            try:
-                return int(raw)
-            except ValueError:
-                raise QueryProblem(f"parameter {self.name!r} must be a whole number, got {raw!r}") from None
+            if not (raw.isascii() and raw.strip().lstrip("+-").isdigit()):
+                raise QueryProblem(f"parameter {self.name!r} must be a whole number, got {raw!r}")
+            return int(raw)
         return raw
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     name: str
     description: str
     grain: str
@@ -111,8 +117,9 @@ def _parse_parameter(path: Path, text: str) -> Parameter:
     if not match or match.group(2) not in PARAMETER_TYPES:
         raise QueryProblem(f"{path}: bad parameter line {text!r} (expected: NAME TYPE [= DEFAULT] [| description],"
                            f" TYPE one of {', '.join(PARAMETER_TYPES)})")
-    name, type_, required, default, description = match.groups()
-    return Parameter(name, type_, default or None, description or "", required=bool(required))
+    name, type_, choices, required, default, description = match.groups()
+    allowed = tuple(c.strip() for c in choices.split(",") if c.strip()) if choices else ()
+    return Parameter(name, type_, default or None, description or "", required=bool(required), choices=allowed)
 
 
 def catalog() -> dict[str, Query]:
@@ -120,8 +127,13 @@ def catalog() -> dict[str, Query]:
 
 
 def get(name: str) -> Query:
+    path = queries_dir() / f"{name}.sql"
+    if name.isidentifier() and path.is_file():  # the usual case: read one file, not the catalog
+        return parse(path)
     queries = catalog()
     if name not in queries:
+        from tipdb.suggest import did_you_mean  # difflib: only when a hint is needed
+
         hint = did_you_mean(name, {q: q for q in queries})
         raise QueryProblem(f"no query named {name!r}" + (f"; {hint}" if hint else "")
                            + f". Available: {', '.join(queries)}")
@@ -153,17 +165,27 @@ _LOOKUPS = {
 def _check_values(conn, query: Query, values: dict[str, object]) -> None:
     for parameter in query.parameters:
         value = values[parameter.name]
+        if value is not None and parameter.is_report_year:
+            years = [r[0] for r in conn.execute("SELECT report_year FROM analytics.reports ORDER BY 1")]
+            if value not in years:
+                shown = f"{years[0]} to {years[-1]}" if years else "none loaded"
+                gaps = sorted(set(range(years[0], years[-1] + 1)) - set(years)) if years else []
+                raise QueryProblem(f"no report for {parameter.name} {value}; report years: {shown}"
+                                   + (f" except {', '.join(map(str, gaps))}" if gaps else ""))
+            continue
         if value is None or parameter.type not in _LOOKUPS:
             continue
         find, candidates = _LOOKUPS[parameter.type]
         if conn.execute(find, [value]).fetchone()[0] is None:
+            from tipdb.suggest import did_you_mean
+
             hint = did_you_mean(str(value), dict(conn.execute(candidates).fetchall()))
             raise QueryProblem(f"unknown {parameter.type} {value!r} for parameter {parameter.name!r}"
                                + (f"; {hint}" if hint else ""))
 
 
-def run(conn, query: Query, given: dict[str, str]) -> tuple[list[str], list[tuple]]:
-    """Execute a query with bound parameters; return column names and rows."""
+def execute(conn, query: Query, given: dict[str, str], cursor=None):
+    """Check the parameters and execute the query on `cursor` (default: a new one); return the cursor."""
     import psycopg
 
     values = query.bind(given)
@@ -172,8 +194,21 @@ def run(conn, query: Query, given: dict[str, str]) -> tuple[list[str], list[tupl
             raise QueryProblem(f"parameter {name!r} contains a NUL character, which no text value may hold")
     _check_values(conn, query, values)
     try:
-        cursor = conn.execute(query.sql, values)
+        return (cursor or conn.cursor()).execute(query.sql, values)
     except (psycopg.errors.DataError, psycopg.errors.NumericValueOutOfRange) as exc:
         raise QueryProblem(f"query {query.name!r}: {exc.diag.message_primary}") from exc
+
+
+def result(conn, name: str, given: dict[str, str]):
+    """The canned query NAME's answer as an output.Result: typed, described columns over streamed rows."""
+    from tipdb import catalog
+
+    cursor = execute(conn, get(name), given)  # small answers: one round trip, iterated rather than fetched whole
+    return catalog.result_of(conn, cursor)
+
+
+def run(conn, query: Query, given: dict[str, str]) -> tuple[list[str], list[tuple]]:
+    """Execute a query with bound parameters; return column names and every row (for charts and tests)."""
+    cursor = execute(conn, query, given)
     columns = [c.name for c in cursor.description] if cursor.description else []
     return columns, cursor.fetchall()
