@@ -1,27 +1,30 @@
 -- name: transition_matrix
--- description: Where the countries of one report's tiers stood in another report: counts from each tier to each tier, and to no placement.
--- grain: one row per tier of the first report
+-- description: Where the countries of one report stood in another: how many went from each placement to each placement, "not placed" included both ways (countries first placed, or no longer placed), so every placement of both reports is counted once.
+-- grain: one row per pair of placements (a tier from analytics.tiers, or not placed) of the first and second report
 -- param: from_year integer | first report year (default: the report before the latest)
 -- param: to_year integer | second report year (default: the latest report)
 WITH years AS (
     SELECT coalesce(%(from_year)s, (SELECT max(report_year) FROM analytics.reports
                                     WHERE report_year < (SELECT max(report_year) FROM analytics.reports))) AS from_year,
            coalesce(%(to_year)s, (SELECT max(report_year) FROM analytics.reports)) AS to_year
+), placements AS (
+    -- Every tier in report order (Special Case, off the scale, last), then "not placed".
+    SELECT tier, tier_label, row_number() OVER (ORDER BY tier_ordinal NULLS LAST, tier) AS position FROM analytics.tiers
+    UNION ALL
+    SELECT NULL, 'not placed', count(*) + 1 FROM analytics.tiers
 ), pairs AS (
     SELECT a.tier AS from_tier, b.tier AS to_tier
-    FROM years
-    JOIN analytics.rankings a ON a.report_year = years.from_year
-    LEFT JOIN analytics.rankings b ON b.report_year = years.to_year AND b.iso3 = a.iso3
+    FROM (SELECT r.iso3, r.tier FROM analytics.rankings r JOIN years y ON r.report_year = y.from_year) a
+    FULL JOIN (SELECT r.iso3, r.tier FROM analytics.rankings r JOIN years y ON r.report_year = y.to_year) b USING (iso3)
 )
-SELECT t.tier AS from_tier,
-       count(p.from_tier) FILTER (WHERE p.to_tier = '1') AS to_tier_1,
-       count(p.from_tier) FILTER (WHERE p.to_tier = '2') AS to_tier_2,
-       count(p.from_tier) FILTER (WHERE p.to_tier = '2WL') AS to_tier_2_watch_list,
-       count(p.from_tier) FILTER (WHERE p.to_tier = '3') AS to_tier_3,
-       count(p.from_tier) FILTER (WHERE p.to_tier = 'special_case') AS to_special_case,
-       count(p.from_tier) FILTER (WHERE p.to_tier IS NULL) AS to_no_placement,
-       count(p.from_tier) AS countries
-FROM analytics.tiers t
-LEFT JOIN pairs p ON p.from_tier = t.tier
-GROUP BY t.tier, t.tier_ordinal
-ORDER BY t.tier_ordinal
+SELECT y.from_year, y.to_year,
+       f.tier AS from_tier, f.tier_label AS from_placement,
+       t.tier AS to_tier, t.tier_label AS to_placement,
+       count(p.*) AS countries
+FROM years y
+CROSS JOIN placements f
+CROSS JOIN placements t
+LEFT JOIN pairs p ON p.from_tier IS NOT DISTINCT FROM f.tier AND p.to_tier IS NOT DISTINCT FROM t.tier
+WHERE f.tier IS NOT NULL OR t.tier IS NOT NULL
+GROUP BY y.from_year, y.to_year, f.tier, f.tier_label, f.position, t.tier, t.tier_label, t.position
+ORDER BY f.position, t.position

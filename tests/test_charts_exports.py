@@ -1,6 +1,7 @@
 """Charts drawn from real data, and exports in CSV, JSON Lines, Parquet and as Frictionless data packages."""
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -22,7 +23,19 @@ def run(reader_url):
 
 
 def svg_text(path: Path) -> str:
-    return path.read_text(encoding="utf-8")
+    """The SVG with runs of white space made single spaces, so wrapped chart notes read as one line."""
+    return " ".join(path.read_text(encoding="utf-8").split())
+
+
+def ids(text: str, prefix: str) -> set[str]:
+    """The ids of the SVG groups a chart drew, e.g. bar-2020-1 or incomplete-2024 (charts set them as gid)."""
+    return set(re.findall(rf'id="({re.escape(prefix)}[^"]*)"', text))
+
+
+def group(text: str, gid: str) -> str:
+    """The SVG markup of the group a chart drew with this id."""
+    start = text.index(f'id="{gid}"')
+    return text[start:text.index("</g> </g>", start)]
 
 
 def test_history_chart_labels_countries_tiers_years_and_source(run, tmp_path):
@@ -35,22 +48,73 @@ def test_history_chart_labels_countries_tiers_years_and_source(run, tmp_path):
         assert label in text
 
 
+def test_history_tells_derived_from_read_and_why_a_year_has_no_point(run, tmp_path):
+    path = tmp_path / "namibia.svg"
+    assert run("chart", "history", "Namibia", "-o", str(path)).exit_code == 0
+    text = svg_text(path)
+    points = ids(text, "point-")
+    # Namibia 2016 is derived (hollow), 2020 read in a source (filled).
+    assert {"point-2016-2-derived", "point-2020-1-read"} <= points
+    assert "fill: #ffffff" in group(text, "point-2016-2-derived")  # hollow
+    assert "fill: #ffffff" not in group(text, "point-2020-1-read")  # filled
+    assert "placement derived from other statements (hollow)" in text
+    assert "placement read in a source (filled)" in text
+    gaps = ids(text, "gap-")
+    # No placement before 2008: in 2002 (complete) Namibia was not yet in the reports; 2004 is an incomplete year,
+    # 2001 an unverified one. Every year without a point says why.
+    assert {"gap-2002-not_yet_in_the_reports", "gap-2004-incomplete_year", "gap-2001-unverified_year"} <= gaps
+    placed = {p.split("-")[1] for p in points}
+    assert placed | {g.split("-")[1] for g in gaps} == {str(y) for y in range(2001, 2026)}
+    assert "no placement: incomplete year" in text and "Unverified: no published total" in text
+    assert {"incomplete-2024", "unverified-2021"} <= ids(text, "incomplete-") | ids(text, "unverified-")
+
+
 def test_history_gaps_stay_gaps(reader_db):
-    rows = charts._rows(reader_db, "country_history", country="Somalia")
-    years = [r["report_year"] for r in charts._rows(reader_db, "coverage")]
+    rows = charts._rows(reader_db, "country_history", country="Yemen")
+    years = sorted(charts.coverage(reader_db))
     runs = charts._runs([(r["report_year"], r["tier"]) for r in rows], years)
-    # No Somalia placement is sourced for 2024 (SOURCES.md), so its line breaks there instead of bridging.
-    assert [(run[0][0], run[-1][0]) for run in runs] == [(2003, 2023), (2025, 2025)]
+    # Yemen's 2024 placement is one of the two missing from that report, so its line breaks there.
+    assert [(run[0][0], run[-1][0]) for run in runs] == [(2004, 2023), (2025, 2025)]
+
+
+def test_history_refuses_too_many_countries(run, tmp_path):
+    result = run("chart", "history", *["Namibia"] * (charts.MAX_HISTORY_COUNTRIES + 1), "-o", str(tmp_path / "x.svg"))
+    assert result.exit_code == 2 and f"at most {charts.MAX_HISTORY_COUNTRIES} countries" in result.stderr
+    assert not (tmp_path / "x.svg").exists()
+
+
+def test_unsupported_extension_is_a_tipdb_error(run, tmp_path):
+    result = run("chart", "mix", "-o", str(tmp_path / "mix.pdf"))
+    assert result.exit_code == 2 and "charts are written as .png or .svg" in result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_tier_mix_marks_incomplete_years(run, tmp_path):
     path = tmp_path / "mix.svg"
     assert run("chart", "mix", "-o", str(path)).exit_code == 0
     text = svg_text(path)
-    assert "Tier mix per TIP Report" in text and "incomplete" in text and "Countries placed" in text
+    assert "Tier mix per TIP Report" in text and "Countries placed" in text
+    # Hatched bands behind exactly the incomplete and the unverified years, explained in the legend and the note.
+    assert ids(text, "incomplete-") == {"incomplete-2004", "incomplete-2005", "incomplete-2008", "incomplete-2024"}
+    assert ids(text, "unverified-") == {f"unverified-{y}" for y in (2001, 2003, 2006, 2007, 2021)}
+    assert "incomplete year: fewer placements loaded than the report made" in text
+    assert "Incomplete: the report placed more countries than tipdb has sourced placements for" in text
+    assert ">186 of 188 placed<" in text
+    # One bar per tier of analytics.tiers in every year.
+    assert {"bar-2024-1", "bar-2024-special_case", "bar-2020-2WL"} <= ids(text, "bar-")
+
+
+def test_tier_mix_shares_do_not_draw_partial_years(run, tmp_path):
+    path = tmp_path / "shares.svg"
+    assert run("chart", "mix", "--shares", "-o", str(path)).exit_code == 0
+    text = svg_text(path)
+    drawn = {b.split("-")[1] for b in ids(text, "bar-")}
+    assert drawn.isdisjoint({"2004", "2005", "2008", "2024"}) and {"2016", "2020", "2025"} <= drawn
+    assert ">not drawn: 186 of 188 placed<" in text and "not drawn for incomplete years" in text
     regional = tmp_path / "africa.png"
     assert run("chart", "mix", "--region", "Africa", "--shares", "-o", str(regional)).exit_code == 0
     assert regional.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "did you mean 'Africa'" in run("chart", "mix", "--region", "Afrika", "-o", str(regional)).stderr
 
 
 def test_transition_heat_map(run, tmp_path):
@@ -59,6 +123,18 @@ def test_transition_heat_map(run, tmp_path):
     text = svg_text(path)
     assert "Tier transitions, 2019 to 2020 TIP Report" in text
     assert ">72<" in text  # 72 countries stayed on Tier 2 (transition_matrix)
+    # A "not placed" row and column: Vanuatu, first placed in 2020, is counted; all 188 placements are.
+    assert "cell-not_placed-Tier_2" in ids(text, "cell-")
+    assert "Placement in the 2020 report (188 placed)" in text and "(187 placed)" in text
+    assert "'not placed': no placement loaded for that report" in text
+
+
+def test_transitions_into_an_incomplete_year_say_so(run, tmp_path):
+    path = tmp_path / "moves.svg"
+    assert run("chart", "transitions", "2023", "2024", "-o", str(path)).exit_code == 0
+    text = svg_text(path)
+    assert ids(text, "doubt-") == {"doubt-2024"}
+    assert "The 2024 report is an incomplete year" in text
 
 
 def test_unknown_country_fails_clearly(run, tmp_path):

@@ -455,6 +455,30 @@ def schema_snapshot(output):
 
 
 @main.command()
+@click.option("--year", type=int, help="Only this report year.")
+@output_options(formats=("table", "csv", "json"))
+@helped("tipdb check", "tipdb check --year 2010", "tipdb check --format json -o checks.json")
+def check(year, fmt, output):
+    """Check the data against the law and the published figures (the rules: analytics.check_rules).
+
+    Prints each rule as passed, failed (with the rows that break it) or not checkable (nothing published
+    to check against). Exit code 65 when an error rule fails; warnings are listed, not fatal.
+    """
+    from tipdb import check as checks, database, output as out
+
+    with database.connect() as conn:
+        report = checks.run(conn, year)
+    if out.choose_format(output, fmt, "table") == "table" and out.is_stdout(output):
+        click.echo(checks.text(report))
+    else:
+        columns, rows = checks.rows(report)
+        render(out.Result([out.Column(c) for c in columns], rows), fmt, output)
+        _say(checks.summary(report))
+    if report.errors:
+        sys.exit(errors.EXIT_DATAERR)
+
+
+@main.command()
 @click.argument("words", nargs=-1, required=True)
 @click.option("--year", type=int, help="Only this report year.")
 @click.option("--country", help="Only findings about this country (any spelling or ISO3).")

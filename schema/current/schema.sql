@@ -552,6 +552,38 @@ COMMENT ON FUNCTION analytics.search_findings(words text) IS 'Findings whose sum
 
 
 --
+-- Name: check_findings(); Type: FUNCTION; Schema: tip; Owner: -
+--
+
+CREATE FUNCTION tip.check_findings() RETURNS TABLE(rule_id text, report_year smallint, iso3 text, outcome text, detail text)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER
+    SET search_path TO 'pg_catalog', 'pg_temp'
+    AS $$
+DECLARE
+    rule record;
+BEGIN
+    FOR rule IN SELECT c.rule_id AS id, 'check_' || c.rule_id AS relation FROM tip.check_rule c ORDER BY c.rule_id LOOP
+        IF to_regclass(format('tip.%I', rule.relation)) IS NULL THEN
+            RETURN QUERY SELECT rule.id, r.report_year, NULL::text, 'not_checkable'::text,
+                                format('the rule''s query tip.%s is not in this database (its data is not loaded yet)', rule.relation)
+                         FROM tip.report r;
+        ELSE
+            RETURN QUERY EXECUTE format('SELECT %L::text, v.report_year::smallint, v.iso3::text, v.outcome::text, v.detail::text FROM tip.%I v',
+                                        rule.id, rule.relation);
+        END IF;
+    END LOOP;
+END
+$$;
+
+
+--
+-- Name: FUNCTION check_findings(); Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON FUNCTION tip.check_findings() IS 'Rows of every check rule (tip.check_rule), each from its view tip.check_<rule_id>; read it as analytics.check_results.';
+
+
+--
 -- Name: placement_count; Type: TABLE; Schema: tip; Owner: -
 --
 
@@ -1288,6 +1320,227 @@ COMMENT ON FUNCTION tip.refresh_ranking_history(countries text[]) IS 'Recompute 
 
 
 --
+-- Name: check_rule; Type: TABLE; Schema: tip; Owner: -
+--
+
+CREATE TABLE tip.check_rule (
+    rule_id text NOT NULL,
+    severity text NOT NULL,
+    title text NOT NULL,
+    description text NOT NULL,
+    basis text NOT NULL,
+    applies_from_report_year smallint,
+    CONSTRAINT check_rule_applies_from_report_year_check CHECK (((applies_from_report_year >= 2001) AND (applies_from_report_year <= 2100))),
+    CONSTRAINT check_rule_basis_check CHECK ((btrim(basis) <> ''::text)),
+    CONSTRAINT check_rule_description_check CHECK ((btrim(description) <> ''::text)),
+    CONSTRAINT check_rule_rule_id_check CHECK ((rule_id ~ '^[a-z0-9_]+$'::text)),
+    CONSTRAINT check_rule_severity_check CHECK ((severity = ANY (ARRAY['error'::text, 'warning'::text]))),
+    CONSTRAINT check_rule_title_check CHECK ((btrim(title) <> ''::text))
+);
+
+
+--
+-- Name: TABLE check_rule; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON TABLE tip.check_rule IS 'Consistency rules of the data (tipdb check). Each rule''s query is the view tip.check_<rule_id>, which returns the rows that break it.';
+
+
+--
+-- Name: COLUMN check_rule.rule_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_rule.rule_id IS 'Identifier; the rule''s view is tip.check_<rule_id>.';
+
+
+--
+-- Name: COLUMN check_rule.severity; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_rule.severity IS 'error: the law or a published figure is contradicted, tipdb check fails; warning: unusual, to be looked at, listed but not fatal.';
+
+
+--
+-- Name: COLUMN check_rule.title; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_rule.title IS 'One line saying what the rule expects.';
+
+
+--
+-- Name: COLUMN check_rule.description; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_rule.description IS 'What the rule checks, what a failed row means and what is shown but not counted as failure.';
+
+
+--
+-- Name: COLUMN check_rule.basis; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_rule.basis IS 'The legal provision or published figure the rule rests on.';
+
+
+--
+-- Name: COLUMN check_rule.applies_from_report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_rule.applies_from_report_year IS 'First report the rule governs, where the law sets one (NULL: every report).';
+
+
+--
+-- Name: check_results; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.check_results AS
+ SELECT f.rule_id,
+    c.severity,
+    c.title,
+    f.report_year,
+    make_date((f.report_year)::integer, 1, 1) AS report_year_date,
+    f.iso3,
+    k.name AS country,
+    f.outcome,
+    f.detail
+   FROM ((tip.check_findings() f(rule_id, report_year, iso3, outcome, detail)
+     JOIN tip.check_rule c USING (rule_id))
+     LEFT JOIN tip.country k USING (iso3));
+
+
+--
+-- Name: VIEW check_results; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON VIEW analytics.check_results IS 'Grain: one row per finding of a consistency rule: a row that breaks it (failed), a shortfall shown but not counted (note), or a report it cannot check (not_checkable). A rule with no failed row in a report passed there.';
+
+
+--
+-- Name: COLUMN check_results.rule_id; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.rule_id IS 'Rule (analytics.check_rules).';
+
+
+--
+-- Name: COLUMN check_results.severity; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.severity IS 'The rule''s severity: error or warning.';
+
+
+--
+-- Name: COLUMN check_results.title; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.title IS 'What the rule expects.';
+
+
+--
+-- Name: COLUMN check_results.report_year; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_results.report_year_date; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.report_year_date IS '1 January of the report year, as a date: a time axis for BI tools. Not a release date (see analytics.reports.release_date).';
+
+
+--
+-- Name: COLUMN check_results.iso3; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_results.country; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.country IS 'Canonical country name; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_results.outcome; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_results.detail; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_results.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_rules; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.check_rules AS
+ SELECT rule_id,
+    severity,
+    title,
+    description,
+    basis,
+    applies_from_report_year
+   FROM tip.check_rule c;
+
+
+--
+-- Name: VIEW check_rules; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON VIEW analytics.check_rules IS 'Grain: one row per consistency rule of the data (tipdb check). Their results are in analytics.check_results.';
+
+
+--
+-- Name: COLUMN check_rules.rule_id; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_rules.rule_id IS 'Identifier of the rule.';
+
+
+--
+-- Name: COLUMN check_rules.severity; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_rules.severity IS 'error: the law or a published figure is contradicted; warning: unusual, to be looked at.';
+
+
+--
+-- Name: COLUMN check_rules.title; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_rules.title IS 'What the rule expects, in one line.';
+
+
+--
+-- Name: COLUMN check_rules.description; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_rules.description IS 'What a failed row means, and what is shown but not counted as a failure.';
+
+
+--
+-- Name: COLUMN check_rules.basis; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_rules.basis IS 'The legal provision or published figure the rule rests on.';
+
+
+--
+-- Name: COLUMN check_rules.applies_from_report_year; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.check_rules.applies_from_report_year IS 'First report the rule governs where the law sets one; NULL: every report.';
+
+
+--
 -- Name: countries; Type: VIEW; Schema: analytics; Owner: -
 --
 
@@ -1379,22 +1632,33 @@ COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that cou
 --
 
 CREATE VIEW analytics.coverage AS
- SELECT report_year,
-    make_date((report_year)::integer, 1, 1) AS report_year_date,
-    placements,
-    derived_placements,
-    published_total,
-    complete,
-    missing_placements,
-    published_tiers_match
-   FROM tip.report_completeness;
+ WITH checks AS (
+         SELECT f.report_year,
+            count(*) FILTER (WHERE ((f.outcome = 'failed'::text) AND (c.severity = 'error'::text))) AS check_errors,
+            count(*) FILTER (WHERE ((f.outcome = 'failed'::text) AND (c.severity = 'warning'::text))) AS check_warnings
+           FROM (tip.check_findings() f(rule_id, report_year, iso3, outcome, detail)
+             JOIN tip.check_rule c USING (rule_id))
+          GROUP BY f.report_year
+        )
+ SELECT r.report_year,
+    make_date((r.report_year)::integer, 1, 1) AS report_year_date,
+    r.placements,
+    r.derived_placements,
+    r.published_total,
+    r.complete,
+    r.missing_placements,
+    r.published_tiers_match,
+    COALESCE(k.check_errors, (0)::bigint) AS check_errors,
+    COALESCE(k.check_warnings, (0)::bigint) AS check_warnings
+   FROM (tip.report_completeness r
+     LEFT JOIN checks k USING (report_year));
 
 
 --
 -- Name: VIEW coverage; Type: COMMENT; Schema: analytics; Owner: -
 --
 
-COMMENT ON VIEW analytics.coverage IS 'Grain: one row per report year. How far each year''s placements can be trusted: loaded against published totals.';
+COMMENT ON VIEW analytics.coverage IS 'Grain: one row per report year. How far each year''s placements can be trusted: loaded against published totals, and the rules of tipdb check they break.';
 
 
 --
@@ -1451,6 +1715,20 @@ COMMENT ON COLUMN analytics.coverage.missing_placements IS 'Published total minu
 --
 
 COMMENT ON COLUMN analytics.coverage.published_tiers_match IS 'Whether every tier with a single published count has exactly that many placements; NULL if no tier count was published.';
+
+
+--
+-- Name: COLUMN coverage.check_errors; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.coverage.check_errors IS 'Rows of the year that break an error rule of tipdb check (analytics.check_results): contradictions with the law or a published figure.';
+
+
+--
+-- Name: COLUMN coverage.check_warnings; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.coverage.check_warnings IS 'Rows of the year that break a warning rule of tipdb check: unusual facts to be looked at.';
 
 
 --
@@ -2299,10 +2577,10 @@ COMMENT ON COLUMN tip.special_watch_list_count.load_run_id IS 'Load that last wr
 
 
 --
--- Name: special_watch_list; Type: VIEW; Schema: analytics; Owner: -
+-- Name: special_watch_list; Type: VIEW; Schema: tip; Owner: -
 --
 
-CREATE VIEW analytics.special_watch_list AS
+CREATE VIEW tip.special_watch_list AS
  WITH report_sequence AS (
          SELECT report.report_year,
             lag(report.report_year) OVER (ORDER BY report.report_year) AS previous_report_year
@@ -2312,10 +2590,10 @@ CREATE VIEW analytics.special_watch_list AS
             r_1.iso3,
             t.tier_code,
             t.level,
-            s_1.previous_report_year
+            s.previous_report_year
            FROM ((tip.ranking r_1
              JOIN tip.tier t USING (tier_code))
-             JOIN report_sequence s_1 USING (report_year))
+             JOIN report_sequence s USING (report_year))
         ), computed AS (
          SELECT p.report_year,
             count(*) FILTER (WHERE (p.tier_code = '2WL'::text)) AS on_watch_list,
@@ -2326,18 +2604,97 @@ CREATE VIEW analytics.special_watch_list AS
           GROUP BY p.report_year
         )
  SELECT r.report_year,
-    make_date((r.report_year)::integer, 1, 1) AS report_year_date,
     COALESCE(c.on_watch_list, (0)::bigint) AS on_watch_list,
     COALESCE(c.moved_up, (0)::bigint) AS moved_up,
     (COALESCE(c.on_watch_list, (0)::bigint) + COALESCE(c.moved_up, (0)::bigint)) AS computed_size,
     w.special_watch_list AS published_size,
     w.on_watch_list AS published_on_watch_list,
     w.moved_up AS published_moved_up,
-    ((COALESCE(c.on_watch_list, (0)::bigint) + COALESCE(c.moved_up, (0)::bigint)) = w.special_watch_list) AS matches_published,
-    s.citation AS source
-   FROM (((tip.report r
+    w.source_id
+   FROM ((tip.report r
      LEFT JOIN computed c USING (report_year))
-     LEFT JOIN tip.special_watch_list_count w USING (report_year))
+     LEFT JOIN tip.special_watch_list_count w USING (report_year));
+
+
+--
+-- Name: VIEW special_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.special_watch_list IS 'Grain: one row per report year. The Special Watch List computed from the placements beside its published size; read it as analytics.special_watch_list.';
+
+
+--
+-- Name: COLUMN special_watch_list.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.report_year IS 'Report whose placements make the list.';
+
+
+--
+-- Name: COLUMN special_watch_list.on_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.on_watch_list IS 'Countries on the Tier 2 Watch List in the report, as loaded.';
+
+
+--
+-- Name: COLUMN special_watch_list.moved_up; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.moved_up IS 'Countries (not on the Watch List) whose tier of the law (tip.tier.level) is lower than in the preceding report.';
+
+
+--
+-- Name: COLUMN special_watch_list.computed_size; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.computed_size IS 'on_watch_list + moved_up.';
+
+
+--
+-- Name: COLUMN special_watch_list.published_size; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.published_size IS 'Size the interim assessment on this report published; NULL where none was found.';
+
+
+--
+-- Name: COLUMN special_watch_list.published_on_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.published_on_watch_list IS 'Of those, Watch List countries, where the source says.';
+
+
+--
+-- Name: COLUMN special_watch_list.published_moved_up; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.published_moved_up IS 'Of those, countries that moved up a full tier, where the source says.';
+
+
+--
+-- Name: COLUMN special_watch_list.source_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.special_watch_list.source_id IS 'Source of the published figures (tip.source).';
+
+
+--
+-- Name: special_watch_list; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.special_watch_list AS
+ SELECT w.report_year,
+    make_date((w.report_year)::integer, 1, 1) AS report_year_date,
+    w.on_watch_list,
+    w.moved_up,
+    w.computed_size,
+    w.published_size,
+    w.published_on_watch_list,
+    w.published_moved_up,
+    (w.computed_size = w.published_size) AS matches_published,
+    s.citation AS source
+   FROM (tip.special_watch_list w
      LEFT JOIN tip.source s ON ((s.source_id = w.source_id)));
 
 
@@ -2775,6 +3132,861 @@ COMMENT ON COLUMN analytics.watch_list_rules.source IS 'Where the rule and its d
 
 
 --
+-- Name: ranking_conflict; Type: TABLE; Schema: tip; Owner: -
+--
+
+CREATE TABLE tip.ranking_conflict (
+    report_year smallint NOT NULL,
+    iso3 text NOT NULL,
+    tier_code text NOT NULL,
+    source_id bigint NOT NULL,
+    load_run_id bigint NOT NULL
+);
+
+
+--
+-- Name: TABLE ranking_conflict; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON TABLE tip.ranking_conflict IS 'Placements a source stated but tipdb left out of tip.ranking because other sources disagree; the citation says why (RESOLVED, ACCEPTED, NOT USED).';
+
+
+--
+-- Name: COLUMN ranking_conflict.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.ranking_conflict.report_year IS 'Report the disputed statement is about.';
+
+
+--
+-- Name: COLUMN ranking_conflict.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.ranking_conflict.iso3 IS 'Country of the disputed statement.';
+
+
+--
+-- Name: COLUMN ranking_conflict.tier_code; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.ranking_conflict.tier_code IS 'Tier the source gave.';
+
+
+--
+-- Name: COLUMN ranking_conflict.source_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.ranking_conflict.source_id IS 'The disputed source and the note on how the conflict was settled.';
+
+
+--
+-- Name: COLUMN ranking_conflict.load_run_id; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.ranking_conflict.load_run_id IS 'The load that last wrote this row.';
+
+
+--
+-- Name: check_conflict_note_contradicts_placement; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_conflict_note_contradicts_placement AS
+ SELECT c.report_year,
+    c.iso3,
+    'failed'::text AS outcome,
+        CASE
+            WHEN (s.citation ~~ '%ACCEPTED%'::text) THEN format('a conflict note accepts %s, but %s is loaded'::text, t.label, COALESCE(lt.label, 'no placement'::text))
+            ELSE format('a conflict note leaves %s out, but it is the placement loaded'::text, t.label)
+        END AS detail
+   FROM ((((tip.ranking_conflict c
+     JOIN tip.source s USING (source_id))
+     JOIN tip.tier t USING (tier_code))
+     LEFT JOIN tip.ranking r ON (((r.report_year = c.report_year) AND (r.iso3 = c.iso3))))
+     LEFT JOIN tip.tier lt ON ((lt.tier_code = r.tier_code)))
+  WHERE ((s.citation ~~ '%ACCEPTED%'::text) = (r.tier_code IS DISTINCT FROM c.tier_code));
+
+
+--
+-- Name: VIEW check_conflict_note_contradicts_placement; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_conflict_note_contradicts_placement IS 'Rule conflict_note_contradicts_placement (tip.check_rule): conflict notes that disagree with the loaded placement.';
+
+
+--
+-- Name: COLUMN check_conflict_note_contradicts_placement.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_conflict_note_contradicts_placement.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_conflict_note_contradicts_placement.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_conflict_note_contradicts_placement.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_conflict_note_contradicts_placement.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_conflict_note_contradicts_placement.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_conflict_note_contradicts_placement.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_conflict_note_contradicts_placement.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_year; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_year AS
+ SELECT r.report_year,
+    lag(r.report_year) OVER (ORDER BY r.report_year) AS previous_report_year,
+    COALESCE(k.placements, (0)::bigint) AS placements,
+    r.countries_ranked AS published_total,
+    (COALESCE(k.placements, (0)::bigint) >= r.countries_ranked) AS complete
+   FROM (tip.report r
+     LEFT JOIN ( SELECT ranking.report_year,
+            count(*) AS placements
+           FROM tip.ranking
+          GROUP BY ranking.report_year) k USING (report_year));
+
+
+--
+-- Name: VIEW check_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_year IS 'Grain: one row per report year. Placements loaded against the published total, for the check rules (not a rule itself).';
+
+
+--
+-- Name: COLUMN check_year.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_year.report_year IS 'Report year.';
+
+
+--
+-- Name: COLUMN check_year.previous_report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_year.previous_report_year IS 'The report before it.';
+
+
+--
+-- Name: COLUMN check_year.placements; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_year.placements IS 'Placements loaded.';
+
+
+--
+-- Name: COLUMN check_year.published_total; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_year.published_total IS 'Countries the report placed, as published; NULL where unknown.';
+
+
+--
+-- Name: COLUMN check_year.complete; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_year.complete IS 'True when every published placement is loaded; NULL without a published total.';
+
+
+--
+-- Name: check_listed_country_not_placed; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_listed_country_not_placed AS
+ SELECT m.report_year,
+    m.iso3,
+        CASE
+            WHEN y.complete THEN 'failed'::text
+            ELSE 'note'::text
+        END AS outcome,
+    format('on the list %s, but no placement loaded%s'::text, string_agg(l.name, ', '::text ORDER BY l.name),
+        CASE
+            WHEN y.complete THEN ''::text
+            ELSE ' (the report''s placements are incomplete)'::text
+        END) AS detail
+   FROM ((( SELECT DISTINCT list_membership.report_year,
+            list_membership.list_code,
+            list_membership.iso3
+           FROM tip.list_membership) m
+     JOIN tip.official_list l USING (list_code))
+     JOIN tip.check_year y USING (report_year))
+  WHERE (NOT (EXISTS ( SELECT
+           FROM tip.ranking r
+          WHERE ((r.report_year = m.report_year) AND (r.iso3 = m.iso3)))))
+  GROUP BY m.report_year, m.iso3, y.complete;
+
+
+--
+-- Name: VIEW check_listed_country_not_placed; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_listed_country_not_placed IS 'Rule listed_country_not_placed (tip.check_rule): countries on an official list of a report without a placement in it.';
+
+
+--
+-- Name: COLUMN check_listed_country_not_placed.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_listed_country_not_placed.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_listed_country_not_placed.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_listed_country_not_placed.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_listed_country_not_placed.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_listed_country_not_placed.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_listed_country_not_placed.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_listed_country_not_placed.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_placements_vs_published_total; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_placements_vs_published_total AS
+ SELECT report_year,
+    NULL::text AS iso3,
+        CASE
+            WHEN (published_total IS NULL) THEN 'not_checkable'::text
+            WHEN (placements > published_total) THEN 'failed'::text
+            ELSE 'note'::text
+        END AS outcome,
+        CASE
+            WHEN (published_total IS NULL) THEN 'no published total for this report'::text
+            WHEN (placements > published_total) THEN format('%s placements loaded, more than the %s countries the report placed'::text, placements, published_total)
+            ELSE format('incomplete: %s of the %s placements loaded (%s missing)'::text, placements, published_total, (published_total - placements))
+        END AS detail
+   FROM tip.check_year y
+  WHERE (published_total IS DISTINCT FROM placements);
+
+
+--
+-- Name: VIEW check_placements_vs_published_total; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_placements_vs_published_total IS 'Rule placements_vs_published_total (tip.check_rule): reports with more placements than published (failed), fewer (note) or no published total (not_checkable).';
+
+
+--
+-- Name: COLUMN check_placements_vs_published_total.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_placements_vs_published_total.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_placements_vs_published_total.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_placements_vs_published_total.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_placements_vs_published_total.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_placements_vs_published_total.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_placements_vs_published_total.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_placements_vs_published_total.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_published_count_in_conflict; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_published_count_in_conflict AS
+ WITH counts AS (
+         SELECT p.report_year,
+            p.tier_code,
+            p.count,
+            s.citation,
+            (s.citation ~~ '%CONFLICT%'::text) AS marked
+           FROM (tip.published_tier_count p
+             JOIN tip.source s USING (source_id))
+        ), loaded AS (
+         SELECT ranking.report_year,
+            ranking.tier_code,
+            count(*) AS placements
+           FROM tip.ranking
+          GROUP BY ranking.report_year, ranking.tier_code
+        )
+ SELECT c.report_year,
+    NULL::text AS iso3,
+    'failed'::text AS outcome,
+    format('%s: a source published %s, %s placements loaded; its note: %s'::text, t.label, c.count, COALESCE(l.placements, (0)::bigint), "left"(substr(c.citation, strpos(c.citation, 'CONFLICT'::text)), 200)) AS detail
+   FROM ((counts c
+     JOIN tip.tier t USING (tier_code))
+     LEFT JOIN loaded l USING (report_year, tier_code))
+  WHERE c.marked
+UNION ALL
+ SELECT c.report_year,
+    NULL::text AS iso3,
+    'failed'::text AS outcome,
+    format('%s: sources published different counts (%s)'::text, t.label, string_agg(DISTINCT (c.count)::text, ', '::text)) AS detail
+   FROM (counts c
+     JOIN tip.tier t USING (tier_code))
+  WHERE (NOT c.marked)
+  GROUP BY c.report_year, t.label
+ HAVING (count(DISTINCT c.count) > 1);
+
+
+--
+-- Name: VIEW check_published_count_in_conflict; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_published_count_in_conflict IS 'Rule published_count_in_conflict (tip.check_rule): published counts marked CONFLICT, and tiers for which sources published different counts.';
+
+
+--
+-- Name: COLUMN check_published_count_in_conflict.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_published_count_in_conflict.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_published_count_in_conflict.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_published_count_in_conflict.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_published_count_in_conflict.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_published_count_in_conflict.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_published_count_in_conflict.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_published_count_in_conflict.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_special_watch_list_size; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_special_watch_list_size AS
+ WITH compared AS (
+         SELECT w.report_year,
+            (y.complete AND py.complete) AS placements_complete,
+            w.computed_size,
+            w.published_size,
+            w.on_watch_list,
+            w.published_on_watch_list,
+            w.moved_up,
+            w.published_moved_up
+           FROM ((tip.special_watch_list w
+             JOIN tip.check_year y USING (report_year))
+             LEFT JOIN tip.check_year py ON ((py.report_year = y.previous_report_year)))
+        ), differences AS (
+         SELECT compared.report_year,
+            compared.placements_complete,
+            'Special Watch List'::text AS what,
+            compared.computed_size AS computed,
+            compared.published_size AS published
+           FROM compared
+          WHERE (compared.published_size IS NOT NULL)
+        UNION ALL
+         SELECT compared.report_year,
+            compared.placements_complete,
+            'Tier 2 Watch List part'::text,
+            compared.on_watch_list,
+            compared.published_on_watch_list
+           FROM compared
+          WHERE (compared.published_on_watch_list IS NOT NULL)
+        UNION ALL
+         SELECT compared.report_year,
+            compared.placements_complete,
+            'moved-up part'::text,
+            compared.moved_up,
+            compared.published_moved_up
+           FROM compared
+          WHERE (compared.published_moved_up IS NOT NULL)
+        )
+ SELECT d.report_year,
+    NULL::text AS iso3,
+        CASE
+            WHEN ((d.computed > d.published) OR (d.placements_complete IS TRUE)) THEN 'failed'::text
+            ELSE 'note'::text
+        END AS outcome,
+    format('%s: %s computed from the placements, %s published%s'::text, d.what, d.computed, d.published,
+        CASE
+            WHEN ((d.computed < d.published) AND (d.placements_complete IS NOT TRUE)) THEN ' (this report or the one before is incomplete)'::text
+            ELSE ''::text
+        END) AS detail
+   FROM differences d
+  WHERE (d.computed <> d.published)
+UNION ALL
+ SELECT c.report_year,
+    NULL::text AS iso3,
+    'not_checkable'::text AS outcome,
+    'no published Special Watch List size for this report'::text AS detail
+   FROM compared c
+  WHERE (c.published_size IS NULL);
+
+
+--
+-- Name: VIEW check_special_watch_list_size; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_special_watch_list_size IS 'Rule special_watch_list_size (tip.check_rule): reports whose Special Watch List computed from the placements (tip.special_watch_list) differs from its published size or parts.';
+
+
+--
+-- Name: COLUMN check_special_watch_list_size.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_special_watch_list_size.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_special_watch_list_size.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_special_watch_list_size.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_special_watch_list_size.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_special_watch_list_size.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_special_watch_list_size.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_special_watch_list_size.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_state_sponsored_not_on_tier_3; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_state_sponsored_not_on_tier_3 AS
+ WITH listed AS (
+         SELECT DISTINCT list_membership.report_year,
+            list_membership.iso3
+           FROM tip.list_membership
+          WHERE (list_membership.list_code = 'state_sponsored'::text)
+        ), governed AS (
+         SELECT r.report_year,
+            (r.report_year >= COALESCE((c.applies_from_report_year)::integer, 0)) AS governed
+           FROM (tip.report r
+             JOIN tip.check_rule c ON ((c.rule_id = 'state_sponsored_not_on_tier_3'::text)))
+        )
+ SELECT l.report_year,
+    l.iso3,
+        CASE
+            WHEN (r.tier_code IS NULL) THEN 'note'::text
+            ELSE 'failed'::text
+        END AS outcome,
+        CASE
+            WHEN (r.tier_code IS NULL) THEN 'listed for a government policy or pattern of trafficking, but no placement loaded'::text
+            ELSE format('listed for a government policy or pattern of trafficking, but placed on %s'::text, t.label)
+        END AS detail
+   FROM (((listed l
+     JOIN governed g ON (((g.report_year = l.report_year) AND g.governed)))
+     LEFT JOIN tip.ranking r ON (((r.report_year = l.report_year) AND (r.iso3 = l.iso3))))
+     LEFT JOIN tip.tier t ON ((t.tier_code = r.tier_code)))
+  WHERE (t.level IS DISTINCT FROM 3)
+UNION ALL
+ SELECT g.report_year,
+    NULL::text AS iso3,
+    'not_checkable'::text AS outcome,
+        CASE
+            WHEN g.governed THEN 'no state-sponsored trafficking list loaded for this report'::text
+            ELSE 'the law did not yet require Tier 3 for this report'::text
+        END AS detail
+   FROM governed g
+  WHERE ((NOT g.governed) OR (NOT (EXISTS ( SELECT
+           FROM listed l
+          WHERE (l.report_year = g.report_year)))));
+
+
+--
+-- Name: VIEW check_state_sponsored_not_on_tier_3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_state_sponsored_not_on_tier_3 IS 'Rule state_sponsored_not_on_tier_3 (tip.check_rule): countries listed for state-sponsored trafficking and not on Tier 3, from the first report the law governs.';
+
+
+--
+-- Name: COLUMN check_state_sponsored_not_on_tier_3.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_state_sponsored_not_on_tier_3.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_state_sponsored_not_on_tier_3.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_state_sponsored_not_on_tier_3.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_state_sponsored_not_on_tier_3.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_state_sponsored_not_on_tier_3.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_state_sponsored_not_on_tier_3.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_state_sponsored_not_on_tier_3.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_tier_counts_vs_published; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_tier_counts_vs_published AS
+ WITH published AS (
+         SELECT p.report_year,
+            p.tier_code,
+            p.count
+           FROM (tip.published_tier_count p
+             JOIN tip.source s USING (source_id))
+          WHERE (s.citation !~~ '%CONFLICT%'::text)
+        ), loaded AS (
+         SELECT ranking.report_year,
+            ranking.tier_code,
+            count(*) AS placements
+           FROM tip.ranking
+          GROUP BY ranking.report_year, ranking.tier_code
+        )
+ SELECT p.report_year,
+    NULL::text AS iso3,
+        CASE
+            WHEN ((COALESCE(l.placements, (0)::bigint) > p.count) OR y.complete) THEN 'failed'::text
+            ELSE 'note'::text
+        END AS outcome,
+        CASE
+            WHEN (COALESCE(l.placements, (0)::bigint) > p.count) THEN format('%s: %s placements loaded, more than the %s published'::text, t.label, COALESCE(l.placements, (0)::bigint), p.count)
+            WHEN y.complete THEN format('%s: %s placements loaded but %s published, in a report whose placements are all loaded'::text, t.label, COALESCE(l.placements, (0)::bigint), p.count)
+            ELSE format('incomplete: %s: %s of the %s published placements loaded'::text, t.label, COALESCE(l.placements, (0)::bigint), p.count)
+        END AS detail
+   FROM (((published p
+     JOIN tip.tier t USING (tier_code))
+     JOIN tip.check_year y USING (report_year))
+     LEFT JOIN loaded l USING (report_year, tier_code))
+  WHERE (COALESCE(l.placements, (0)::bigint) <> p.count)
+UNION ALL
+ SELECT r.report_year,
+    NULL::text AS iso3,
+    'not_checkable'::text AS outcome,
+    'no per-tier count published for this report (none not marked CONFLICT)'::text AS detail
+   FROM tip.report r
+  WHERE (NOT (EXISTS ( SELECT
+           FROM published p
+          WHERE (p.report_year = r.report_year))));
+
+
+--
+-- Name: VIEW check_tier_counts_vs_published; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_tier_counts_vs_published IS 'Rule tier_counts_vs_published (tip.check_rule): tiers whose loaded placements differ from a published count not marked CONFLICT.';
+
+
+--
+-- Name: COLUMN check_tier_counts_vs_published.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_counts_vs_published.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_tier_counts_vs_published.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_counts_vs_published.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_tier_counts_vs_published.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_counts_vs_published.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_tier_counts_vs_published.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_counts_vs_published.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_tier_skipped; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_tier_skipped AS
+ WITH placed AS (
+         SELECT r.report_year,
+            r.iso3,
+            t.label,
+            t.level,
+            lag(r.report_year) OVER by_country AS last_year,
+            lag(t.level) OVER by_country AS last_level,
+            lag(t.label) OVER by_country AS last_label
+           FROM (tip.ranking r
+             JOIN tip.tier t USING (tier_code))
+          WINDOW by_country AS (PARTITION BY r.iso3 ORDER BY r.report_year)
+        )
+ SELECT p.report_year,
+    p.iso3,
+    'failed'::text AS outcome,
+    format('%s in %s, %s in %s'::text, p.last_label, p.last_year, p.label, p.report_year) AS detail
+   FROM (placed p
+     JOIN tip.check_year y ON (((y.report_year = p.report_year) AND (y.previous_report_year = p.last_year))))
+  WHERE (abs((p.level - p.last_level)) > 1);
+
+
+--
+-- Name: VIEW check_tier_skipped; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_tier_skipped IS 'Rule tier_skipped (tip.check_rule): moves between Tier 3 and Tier 1 in one report.';
+
+
+--
+-- Name: COLUMN check_tier_skipped.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_skipped.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_tier_skipped.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_skipped.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_tier_skipped.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_skipped.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_tier_skipped.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_tier_skipped.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_waiver_not_on_watch_list; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_waiver_not_on_watch_list AS
+ WITH waived AS (
+         SELECT DISTINCT list_membership.report_year,
+            list_membership.iso3
+           FROM tip.list_membership
+          WHERE (list_membership.list_code = 'auto_downgrade_waiver'::text)
+        )
+ SELECT w.report_year,
+    w.iso3,
+        CASE
+            WHEN (r.tier_code IS NULL) THEN 'note'::text
+            ELSE 'failed'::text
+        END AS outcome,
+        CASE
+            WHEN (r.tier_code IS NULL) THEN 'waiver loaded, but no placement for this report'::text
+            ELSE format('waiver of the automatic downgrade, but placed on %s'::text, t.label)
+        END AS detail
+   FROM ((waived w
+     LEFT JOIN tip.ranking r USING (report_year, iso3))
+     LEFT JOIN tip.tier t ON ((t.tier_code = r.tier_code)))
+  WHERE (r.tier_code IS DISTINCT FROM '2WL'::text)
+UNION ALL
+ SELECT r.report_year,
+    NULL::text AS iso3,
+    'not_checkable'::text AS outcome,
+        CASE
+            WHEN (r.report_year < c.applies_from_report_year) THEN format('no automatic downgrade before the %s report'::text, c.applies_from_report_year)
+            ELSE 'no waiver list loaded for this report'::text
+        END AS detail
+   FROM (tip.report r
+     JOIN tip.check_rule c ON ((c.rule_id = 'waiver_not_on_watch_list'::text)))
+  WHERE (NOT (EXISTS ( SELECT
+           FROM waived w
+          WHERE (w.report_year = r.report_year))));
+
+
+--
+-- Name: VIEW check_waiver_not_on_watch_list; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_waiver_not_on_watch_list IS 'Rule waiver_not_on_watch_list (tip.check_rule): waiver countries not placed on the Tier 2 Watch List in the year of the waiver.';
+
+
+--
+-- Name: COLUMN check_waiver_not_on_watch_list.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_waiver_not_on_watch_list.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_waiver_not_on_watch_list.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_waiver_not_on_watch_list.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_waiver_not_on_watch_list.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_waiver_not_on_watch_list.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_waiver_not_on_watch_list.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_waiver_not_on_watch_list.detail IS 'What was found, with the figures compared.';
+
+
+--
+-- Name: check_watch_list_streak_without_waiver; Type: VIEW; Schema: tip; Owner: -
+--
+
+CREATE VIEW tip.check_watch_list_streak_without_waiver AS
+ WITH rules AS (
+         SELECT w.rule_id,
+            w.effective_from_report_year AS from_year,
+            COALESCE((w.effective_to_report_year)::integer, 9999) AS to_year,
+            w.consecutive_years_on_watch_list AS trigger_years,
+            w.waiver_years
+           FROM tip.watch_list_rule w
+          WHERE ((w.consecutive_years_on_watch_list IS NOT NULL) AND (w.effective_from_report_year IS NOT NULL))
+        ), numbered AS (
+         SELECT report.report_year,
+            row_number() OVER (ORDER BY report.report_year) AS report_number
+           FROM tip.report
+        ), watch_list AS (
+         SELECT r.report_year,
+            r.iso3,
+            (n.report_number - row_number() OVER (PARTITION BY r.iso3 ORDER BY r.report_year)) AS run_key
+           FROM (tip.ranking r
+             JOIN numbered n USING (report_year))
+          WHERE ((r.tier_code = '2WL'::text) AND (r.report_year >= ( SELECT min(rules.from_year) AS min
+                   FROM rules)))
+        ), runs AS (
+         SELECT watch_list.report_year,
+            watch_list.iso3,
+            (row_number() OVER (PARTITION BY watch_list.iso3, watch_list.run_key ORDER BY watch_list.report_year) - 1) AS reports_before,
+            min(watch_list.report_year) OVER (PARTITION BY watch_list.iso3, watch_list.run_key) AS run_since
+           FROM watch_list
+        )
+ SELECT s.report_year,
+    s.iso3,
+    'failed'::text AS outcome,
+        CASE
+            WHEN (s.reports_before >= (g.trigger_years + g.waiver_years)) THEN format('on the Tier 2 Watch List in %s consecutive reports since %s: beyond the %s that trigger the automatic downgrade plus a waiver of up to %s year(s) (rule %s)%s'::text, (s.reports_before + 1), s.run_since, g.trigger_years, g.waiver_years, g.rule_id,
+            CASE
+                WHEN (waiver.iso3 IS NULL) THEN '; no waiver loaded'::text
+                ELSE ''::text
+            END)
+            ELSE format('on the Tier 2 Watch List in %s consecutive reports since %s, past the %s that trigger the automatic downgrade (rule %s), and no waiver is loaded for this report'::text, (s.reports_before + 1), s.run_since, g.trigger_years, g.rule_id)
+        END AS detail
+   FROM ((runs s
+     JOIN rules g ON (((s.report_year >= g.from_year) AND (s.report_year <= g.to_year))))
+     LEFT JOIN ( SELECT DISTINCT list_membership.report_year,
+            list_membership.iso3
+           FROM tip.list_membership
+          WHERE (list_membership.list_code = 'auto_downgrade_waiver'::text)) waiver USING (report_year, iso3))
+  WHERE ((s.reports_before >= g.trigger_years) AND ((waiver.iso3 IS NULL) OR (s.reports_before >= (g.trigger_years + g.waiver_years))))
+UNION ALL
+ SELECT r.report_year,
+    NULL::text AS iso3,
+    'not_checkable'::text AS outcome,
+    'no automatic-downgrade rule governs this report'::text AS detail
+   FROM tip.report r
+  WHERE (NOT (EXISTS ( SELECT
+           FROM rules g
+          WHERE ((r.report_year >= g.from_year) AND (r.report_year <= g.to_year)))));
+
+
+--
+-- Name: VIEW check_watch_list_streak_without_waiver; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON VIEW tip.check_watch_list_streak_without_waiver IS 'Rule watch_list_streak_without_waiver (tip.check_rule): countries kept on the Watch List past the automatic-downgrade trigger without a loaded waiver, or past the waiver period.';
+
+
+--
+-- Name: COLUMN check_watch_list_streak_without_waiver.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_watch_list_streak_without_waiver.report_year IS 'Report the finding is about.';
+
+
+--
+-- Name: COLUMN check_watch_list_streak_without_waiver.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_watch_list_streak_without_waiver.iso3 IS 'Country concerned; NULL for findings about a whole report.';
+
+
+--
+-- Name: COLUMN check_watch_list_streak_without_waiver.outcome; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_watch_list_streak_without_waiver.outcome IS 'failed: breaks the rule; note: an incompleteness shown, not a failure; not_checkable: nothing published to check this report against.';
+
+
+--
+-- Name: COLUMN check_watch_list_streak_without_waiver.detail; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.check_watch_list_streak_without_waiver.detail IS 'What was found, with the figures compared.';
+
+
+--
 -- Name: finding_finding_id_seq; Type: SEQUENCE; Schema: tip; Owner: -
 --
 
@@ -2888,61 +4100,6 @@ ALTER TABLE tip.load_run ALTER COLUMN load_run_id ADD GENERATED ALWAYS AS IDENTI
 
 
 --
--- Name: ranking_conflict; Type: TABLE; Schema: tip; Owner: -
---
-
-CREATE TABLE tip.ranking_conflict (
-    report_year smallint NOT NULL,
-    iso3 text NOT NULL,
-    tier_code text NOT NULL,
-    source_id bigint NOT NULL,
-    load_run_id bigint NOT NULL
-);
-
-
---
--- Name: TABLE ranking_conflict; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON TABLE tip.ranking_conflict IS 'Placements a source stated but tipdb left out of tip.ranking because other sources disagree; the citation says why (RESOLVED, ACCEPTED, NOT USED).';
-
-
---
--- Name: COLUMN ranking_conflict.report_year; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.ranking_conflict.report_year IS 'Report the disputed statement is about.';
-
-
---
--- Name: COLUMN ranking_conflict.iso3; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.ranking_conflict.iso3 IS 'Country of the disputed statement.';
-
-
---
--- Name: COLUMN ranking_conflict.tier_code; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.ranking_conflict.tier_code IS 'Tier the source gave.';
-
-
---
--- Name: COLUMN ranking_conflict.source_id; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.ranking_conflict.source_id IS 'The disputed source and the note on how the conflict was settled.';
-
-
---
--- Name: COLUMN ranking_conflict.load_run_id; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.ranking_conflict.load_run_id IS 'The load that last wrote this row.';
-
-
---
 -- Name: ranking_history_basis; Type: TABLE; Schema: tip; Owner: -
 --
 
@@ -3009,6 +4166,14 @@ ALTER TABLE tip.source ALTER COLUMN source_id ADD GENERATED ALWAYS AS IDENTITY (
     NO MAXVALUE
     CACHE 1
 );
+
+
+--
+-- Name: check_rule check_rule_pkey; Type: CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.check_rule
+    ADD CONSTRAINT check_rule_pkey PRIMARY KEY (rule_id);
 
 
 --
@@ -3655,6 +4820,28 @@ GRANT SELECT ON TABLE analytics.findings TO tip_reader;
 
 REVOKE ALL ON FUNCTION analytics.search_findings(words text) FROM PUBLIC;
 GRANT ALL ON FUNCTION analytics.search_findings(words text) TO tip_reader;
+
+
+--
+-- Name: FUNCTION check_findings(); Type: ACL; Schema: tip; Owner: -
+--
+
+REVOKE ALL ON FUNCTION tip.check_findings() FROM PUBLIC;
+GRANT ALL ON FUNCTION tip.check_findings() TO tip_reader;
+
+
+--
+-- Name: TABLE check_results; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE analytics.check_results TO tip_reader;
+
+
+--
+-- Name: TABLE check_rules; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE analytics.check_rules TO tip_reader;
 
 
 --
