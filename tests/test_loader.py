@@ -77,7 +77,7 @@ def test_tier_words_get_the_code_suggested(db, db_url, tmp_path):
 def test_spellings_of_one_country_are_duplicates(db, db_url, tmp_path):
     path = write_csv(tmp_path / "dup.csv", HEADER + "2025,Burma,3,x\n2025,Myanmar,3,x\n")
     [problem] = refuse(db, db_url, path)
-    assert problem.line == 3 and "line 2" in problem.message
+    assert (problem.line, problem.value) == (3, "Myanmar") and "line 2" in problem.message  # as line 3 writes it
 
 
 def test_year_without_a_report_is_refused(db, db_url, tmp_path):
@@ -161,7 +161,8 @@ def test_the_same_file_given_twice_loads_once(db, db_url, tmp_path):
     path = write_csv(tmp_path / "new.csv", HEADER + "2026,Albania,2,test fixture\n")
     copy = write_csv(tmp_path / "copy.csv", path.read_bytes())
     results = load.load_files(db_url, [path, path, copy])
-    assert [(r.inserted, r.skipped) for r in results] == [(0, True), (1, False)]
+    assert [(r.path.name, r.inserted, r.skipped, r.same_as) for r in results] == [
+        ("new.csv", 0, True, str(copy)), ("copy.csv", 1, False, None)]
 
 
 def test_the_kind_comes_from_the_header_not_the_name(db_url, tmp_path):

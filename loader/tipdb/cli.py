@@ -195,7 +195,9 @@ def _report_loads(results) -> None:
     _clear_progress()
     for r in results:
         name = errors.safe_text(r.path.name)
-        if r.skipped:
+        if r.same_as:
+            _say(f"  {name}: the same bytes as {errors.safe_text(Path(r.same_as).name)}, loaded once")
+        elif r.skipped:
             _say(f"  {name}: already loaded (same checksum), skipped")
         else:
             _say(f"  {name}: {count_of(r.rows, 'row')} as {r.kind}: {r.inserted} inserted, {r.updated} updated")

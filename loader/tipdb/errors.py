@@ -79,7 +79,7 @@ class MissingInput(TipdbError):
 EXIT_OK = 0
 EXIT_FAILED = 1        # a tipdb refusal that fits no row below; the message says why
 EXIT_USAGE = 2         # bad command line: unknown command, query, parameter or value, unsupported file type
-EXIT_DATAERR = 65      # input data refused; nothing was loaded
+EXIT_DATAERR = 65      # input data refused (nothing was loaded), or an error rule of tipdb check failed
 EXIT_NOINPUT = 66      # an input file is missing or unreadable
 EXIT_UNAVAILABLE = 69  # database unreachable, connection lost, schema missing, optional extra missing
 EXIT_SOFTWARE = 70     # migration problem, or an internal error (a bug: please report it)
@@ -94,7 +94,7 @@ EXIT_CODES = {
     EXIT_OK: "success",
     EXIT_FAILED: "refused for a reason the message states",
     EXIT_USAGE: "bad command line: unknown command, query, parameter or value; unsupported file type",
-    EXIT_DATAERR: "input data refused; nothing was loaded",
+    EXIT_DATAERR: "input data refused (nothing was loaded), or an error rule of `tipdb check` failed",
     EXIT_NOINPUT: "an input file is missing or unreadable",
     EXIT_UNAVAILABLE: "database unreachable, connection lost, schema missing (run tipdb up), or an optional extra "
                       "missing",

@@ -45,6 +45,7 @@ class FileResult:
     inserted: int
     updated: int
     skipped: bool  # already loaded: same checksum
+    same_as: str | None = None  # skipped because this other file of the same load has the same bytes
 
 
 @dataclass(frozen=True)
@@ -292,16 +293,19 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
             checksums = {item: _sha256(item.path) for item in planned}
             known = dict(conn.execute("SELECT file_sha256, load_run_id FROM tip.load_run WHERE file_sha256 = ANY(%s)",
                                       [list(checksums.values())]).fetchall())
-            results, problems, seen, refused_tables, touched = [], [], set(), set(), set()
+            results, problems, seen, refused_tables, touched = [], [], {}, set(), set()
             for kind, group in groupby(planned, key=lambda i: i.kind):
                 to_load = []
                 for item in group:
                     checksum = checksums[item]
-                    if (checksum in known and not force) or checksum in seen:
+                    if checksum in seen:
+                        results.append(FileResult(Path(item.name), kind.name, 0, 0, 0, skipped=True,
+                                                  same_as=seen[checksum]))
+                    elif checksum in known and not force:
                         results.append(FileResult(Path(item.name), kind.name, 0, 0, 0, skipped=True))
                     else:
                         to_load.append(item)
-                    seen.add(checksum)
+                    seen.setdefault(checksum, item.name)
                 if to_load:
                     loaded, refused = _load_kind(conn, kind, to_load, checksums, known if force else {}, progress,
                                                  refused_tables, touched)

@@ -350,7 +350,8 @@ def _duplicate_sql(kind: kinds.Kind, names: tuple[str, ...]) -> sql.Composed:
             key.append(sql.SQL("s.{}").format(col))
     return sql.SQL(
         "SELECT array_agg(s.file_no ORDER BY s.file_no, s.line_no), array_agg(s.line_no ORDER BY s.file_no, s.line_no), "
-        "min(s.{last}::text) FROM pg_temp.stage s {joins} GROUP BY {key} HAVING count(*) > 1 ORDER BY 1, 2 LIMIT {limit}"
+        "(array_agg(s.{last}::text ORDER BY s.file_no, s.line_no))[2] "  # the value as the repeating line writes it
+        "FROM pg_temp.stage s {joins} GROUP BY {key} HAVING count(*) > 1 ORDER BY 1, 2 LIMIT {limit}"
     ).format(last=sql.Identifier(names[-1]), joins=sql.SQL(" ").join(joins), key=sql.SQL(", ").join(key),
              limit=MAX_PROBLEMS_PER_FILE)
 
