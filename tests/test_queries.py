@@ -177,3 +177,9 @@ def test_tier_counts_by_year_for_one_region(reader_db):
     assert len(rows) == 25 * 5  # every report year and tier, even where the region has no placement loaded
     every = _by_year_and_tier(run(reader_db, "tier_counts_by_year"))
     assert every[2020, "1"]["total"] == 188 and rows[2020, "3"]["placements"] < every[2020, "3"]["placements"]
+
+
+def test_watch_list_streaks_are_bounded_by_a_placement_before_them(reader_db):
+    # 2024 is incomplete (Somalia and Yemen), but Barbados was placed in 2024 (Tier 2): its 2025 streak starts in 2025.
+    rows = by_country(run(reader_db, "watch_list_streaks", year=2025))
+    assert (rows["Barbados"]["since"], rows["Barbados"]["may_be_longer"]) == (2025, False)
