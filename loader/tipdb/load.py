@@ -33,6 +33,9 @@ COPY_BLOCK_ROWS = 10_000
 # From this many staged rows on, a superuser's load skips PostgreSQL's per-row foreign-key triggers
 # (see _bulk_merge): below it they cost too little to matter.
 BULK_ROWS = 10_000
+# Measured at 100x (benchmarks/load_throughput.py): refreshing 10,000 countries one by one took 15 s,
+# every row at once 3.8 s. Past this many countries the loader has the history recomputed whole.
+HISTORY_BY_COUNTRY_LIMIT = 500
 STDIN_NAME = "<stdin>"
 MAX_STDIN_BYTES = 1 << 30
 
@@ -320,7 +323,9 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
             if any((r.inserted or r.updated) and kinds.BY_NAME[r.kind].feeds_history for r in results):
                 # Recomputed inside the load's transaction, so readers never see stale changes: the countries
                 # whose rows changed (the function adds those a new report or a year's completeness affects).
-                conn.execute("SELECT tip.refresh_ranking_history(%s)", [sorted(touched)])
+                # Past a few hundred countries recomputing every row is faster than going country by country.
+                countries = None if len(touched) > HISTORY_BY_COUNTRY_LIMIT else sorted(touched)
+                conn.execute("SELECT tip.refresh_ranking_history(%s)", [countries])
     return results
 
 
