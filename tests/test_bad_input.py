@@ -9,7 +9,8 @@ from dataclasses import dataclass
 import pytest
 from click.testing import CliRunner
 
-from tipdb.cli import EXIT_DATAERR, EXIT_NOINPUT, main
+from tipdb.cli import main
+from tipdb.errors import EXIT_DATAERR, EXIT_NOINPUT
 
 from conftest import conninfo
 from helpers import module_clone, table_checksums

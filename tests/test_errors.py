@@ -19,7 +19,6 @@ import pytest
 from tipdb import errors, load
 from tipdb.errors import EXIT_CODES
 
-from conftest import conninfo
 from helpers import table_checksums, write_csv
 
 TIPDB = str(Path(sys.executable).with_name("tipdb"))

@@ -18,7 +18,6 @@ from pathlib import Path
 import click
 
 from tipdb import errors
-from tipdb.errors import EXIT_DATAERR, EXIT_NOINPUT, EXIT_USAGE  # noqa: F401  (imported by tests)
 
 FORMAT_NAMES = ("table", "csv", "json", "jsonl", "parquet")
 CSV_CONVENTION = "CSV writes booleans as true/false and NULL as an empty field."
@@ -425,16 +424,9 @@ def serve(host, port, allow_public):
 def docs(output):
     """Write the data dictionary (Markdown) from the database's comments and the query catalog."""
     from tipdb import database, docs as dictionary
-    from tipdb import output as out
 
     with database.connect() as conn:
-        text = dictionary.data_dictionary(conn)
-    if out.is_stdout(output):
-        click.echo(text, nl=False)
-        return
-    with out.atomic_file(output, binary=False) as handle:
-        handle.write(text)
-    _say(f"wrote {out.display_path(output)}")
+        _write_text(output, dictionary.data_dictionary(conn))
 
 
 @main.command("schema")
@@ -445,9 +437,14 @@ def docs(output):
 def schema_snapshot(output):
     """Write the whole current schema as SQL: pg_dump of a new database with every migration applied."""
     from tipdb import database, snapshot
+
+    _write_text(output, snapshot.current_schema(database.url()))
+
+
+def _write_text(output: Path, text: str) -> None:
+    """Text to standard output ('-') or, whole or not at all, to a file."""
     from tipdb import output as out
 
-    text = snapshot.current_schema(database.url())
     if out.is_stdout(output):
         click.echo(text, nl=False)
         return
