@@ -1,6 +1,8 @@
 """Charts drawn from real data, and exports in CSV, JSON Lines, Parquet and as Frictionless data packages."""
 
 import json
+import os
+import stat
 import re
 import shutil
 from pathlib import Path
@@ -277,3 +279,24 @@ def test_a_missing_extra_is_named_not_a_traceback(run, tmp_path, monkeypatch):
     result = run("chart", "mix", "-o", str(tmp_path / "mix.png"))
     assert result.exit_code == 69
     assert "pip install 'tipdb[charts]'" in result.stderr
+
+
+def test_an_output_path_that_is_not_a_regular_file_is_written_through_not_replaced(run, tmp_path):
+    """`-o /dev/full` must fail as the device does, and a link, pipe or device must stay what it was."""
+    result = run("export", "view", "rankings", "-f", "csv", "-o", "/dev/full")
+    assert result.exit_code == 74 and "No space left on device" in result.stderr
+    assert stat.S_ISCHR(os.lstat("/dev/full").st_mode)
+    target = tmp_path / "target.csv"
+    target.write_text("old\n")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert run("export", "view", "rankings", "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and target.read_text().startswith("report_year,")
+
+
+def test_overwriting_a_file_keeps_its_mode(run, tmp_path):
+    path = tmp_path / "private.csv"
+    path.write_text("old\n")
+    path.chmod(0o600)
+    assert run("export", "view", "rankings", "-o", str(path)).exit_code == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600 and path.read_text().startswith("report_year,")

@@ -386,3 +386,17 @@ def test_programs_the_server_user_cannot_reach_are_copied_not_opened(tmp_path):
     finally:
         shutil.rmtree(private, ignore_errors=True)
         shutil.rmtree(server_root, ignore_errors=True)
+
+
+def test_reader_functions_refuse_huge_inputs_without_working_on_them(served):
+    """A reader's SECURITY DEFINER calls: a 10 MB name or search answers nothing at once (was 33 s / stack overflow)."""
+    import time
+
+    with psycopg.connect(served.reader_url) as conn:
+        started = time.monotonic()
+        assert conn.execute("SELECT analytics.resolve_country(repeat('a', 10000000))").fetchone() == (None,)
+        assert conn.execute("SELECT count(*) FROM analytics.search_findings(repeat('\"a b\" OR -x ', 100000))"
+                            ).fetchone() == (0,)
+        assert time.monotonic() - started < 10
+        assert conn.execute("SELECT analytics.resolve_country('Burma')").fetchone() == ("MMR",)
+        assert conn.execute("SHOW temp_file_limit").fetchone() == ("1GB",)

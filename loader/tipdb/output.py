@@ -259,17 +259,30 @@ def display_path(path) -> str:
 
 @contextmanager
 def atomic_file(path: Path, binary: bool) -> Iterator[IO]:
-    """A temporary file beside `path`, renamed to `path` only if the block completes."""
+    """A temporary file beside `path`, renamed to `path` only if the block completes.
+
+    A path that exists but is not a regular file (a link, a device such as /dev/null, a pipe) is
+    written through, as a shell redirection would, never replaced. A regular file keeps its mode.
+    """
+    import stat
     import tempfile
 
     path = Path(path)
+    try:
+        existing = path.lstat()
+    except FileNotFoundError:
+        existing = None
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        with path.open("wb") if binary else path.open("w", encoding="utf-8", newline="") as stream:
+            yield stream
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
     try:
         with (os.fdopen(handle, "wb") if binary else
               os.fdopen(handle, "w", encoding="utf-8", newline="")) as stream:
             yield stream
-        os.chmod(temporary, 0o666 & ~_umask())
+        os.chmod(temporary, stat.S_IMODE(existing.st_mode) if existing else 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -211,14 +211,14 @@ COMMENT ON COLUMN tip.country_name_pattern.load_run_id IS 'Load that last wrote 
 CREATE FUNCTION analytics.resolve_country(name_or_code text) RETURNS text
     LANGUAGE sql STABLE STRICT SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
-    RETURN COALESCE((SELECT country.iso3 FROM tip.country WHERE (country.iso3 = upper(btrim(resolve_country.name_or_code))) UNION ALL SELECT country_name.iso3 FROM tip.country_name WHERE (lower(country_name.name) = lower(btrim(resolve_country.name_or_code))) LIMIT 1), (SELECT min(country_name_pattern.iso3) AS min FROM tip.country_name_pattern WHERE (btrim(resolve_country.name_or_code) ~* country_name_pattern.pattern) HAVING (count(*) = 1)));
+    RETURN CASE WHEN (length(name_or_code) <= 200) THEN COALESCE((SELECT country.iso3 FROM tip.country WHERE (country.iso3 = upper(btrim(resolve_country.name_or_code))) UNION ALL SELECT country_name.iso3 FROM tip.country_name WHERE (lower(country_name.name) = lower(btrim(resolve_country.name_or_code))) LIMIT 1), (SELECT min(country_name_pattern.iso3) AS min FROM tip.country_name_pattern WHERE (btrim(resolve_country.name_or_code) ~* country_name_pattern.pattern) HAVING (count(*) = 1))) ELSE NULL::text END;
 
 
 --
 -- Name: FUNCTION resolve_country(name_or_code text); Type: COMMENT; Schema: analytics; Owner: -
 --
 
-COMMENT ON FUNCTION analytics.resolve_country(name_or_code text) IS 'ISO3 code of a country given any known spelling or its ISO3 code (Burma, Myanmar and MMR all give MMR), or else a name that exactly one country''s country_converter pattern recognises (Türkiye, Czechia, Ivory Coast); NULL when unknown or ambiguous.';
+COMMENT ON FUNCTION analytics.resolve_country(name_or_code text) IS 'ISO3 code of a country given any known spelling or its ISO3 code (Burma, Myanmar and MMR all give MMR), or else a name that exactly one country''s country_converter pattern recognises (Türkiye, Czechia, Ivory Coast); NULL when unknown, ambiguous or longer than 200 characters.';
 
 
 --
@@ -538,7 +538,11 @@ CREATE FUNCTION analytics.search_findings(words text) RETURNS TABLE(finding_id b
      v.summary,
      v.source,
      ts_rank(f.search_vector, q.query) AS ts_rank
-    FROM ((websearch_to_tsquery('english'::regconfig, search_findings.words) q(query)
+    FROM ((websearch_to_tsquery('english'::regconfig,
+         CASE
+             WHEN (length(search_findings.words) <= 1000) THEN search_findings.words
+             ELSE ''::text
+         END) q(query)
       JOIN tip.finding f ON ((f.search_vector @@ q.query)))
       JOIN analytics.findings v ON ((v.finding_id = f.finding_id)));
 END;
@@ -548,7 +552,7 @@ END;
 -- Name: FUNCTION search_findings(words text); Type: COMMENT; Schema: analytics; Owner: -
 --
 
-COMMENT ON FUNCTION analytics.search_findings(words text) IS 'Findings whose summary matches words in web-search syntax (English stemming: "forced labor" -military OR army), with their ts_rank relevance; one row per matching finding, columns as in analytics.findings. Example: SELECT * FROM analytics.search_findings(''child soldiers'') ORDER BY relevance DESC.';
+COMMENT ON FUNCTION analytics.search_findings(words text) IS 'Findings whose summary matches words in web-search syntax (English stemming: "forced labor" -military OR army), with their ts_rank relevance; one row per matching finding, columns as in analytics.findings; nothing for a search longer than 1,000 characters. Example: SELECT * FROM analytics.search_findings(''child soldiers'') ORDER BY relevance DESC.';
 
 
 --
