@@ -238,3 +238,14 @@ def test_shortening_keeps_the_first_line_numbers():
     text = "x.csv:3: repeats the key of line 2 (and lines " + ", ".join(map(str, range(4, 40004))) + ")"
     short = errors.shorten(text)
     assert short.startswith("x.csv:3: repeats the key of line 2 (and lines 4, 5, 6, 7, 8 and 39,995 more)")
+
+
+def test_a_malformed_database_url_is_a_configuration_error():
+    done = subprocess.run([TIPDB, "status"], env={**os.environ, "DATABASE_URL": "%%%"}, capture_output=True, text=True)
+    assert done.returncode == errors.EXIT_UNAVAILABLE and "Traceback" not in done.stderr
+    assert "DATABASE_URL is not a connection string" in done.stderr and "bug" not in done.stderr
+
+
+def test_a_parameter_given_twice_is_refused(reader_url):
+    stderr = clean(tipdb(reader_url, "query", "tier_members", "-p", "year=2019", "-p", "year=2020"), errors.EXIT_USAGE)
+    assert "'year' is given twice" in stderr

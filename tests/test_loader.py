@@ -77,7 +77,7 @@ def test_tier_words_get_the_code_suggested(db, db_url, tmp_path):
 def test_spellings_of_one_country_are_duplicates(db, db_url, tmp_path):
     path = write_csv(tmp_path / "dup.csv", HEADER + "2025,Burma,3,x\n2025,Myanmar,3,x\n")
     [problem] = refuse(db, db_url, path)
-    assert (problem.line, problem.value) == (3, "Myanmar") and "line 2" in problem.message  # as line 3 writes it
+    assert (problem.line, problem.value) == (3, "2025,Myanmar") and "line 2" in problem.message  # as line 3 writes it
 
 
 def test_year_without_a_report_is_refused(db, db_url, tmp_path):
@@ -376,3 +376,8 @@ def test_history_after_a_small_load_equals_a_full_recomputation(db, db_url, tmp_
     assert differing == 0
     assert db.execute("SELECT count(*) FROM tip.ranking_history WHERE iso3 = 'ALB' AND (tier = '3' AND report_year = 2024 "
                       "OR region = 'Asia')").fetchone()[0] >= 1
+
+
+def test_bare_carriage_return_line_ends_are_named(db, db_url, tmp_path):
+    [problem] = refuse(db, db_url, write_csv(tmp_path / "mac.csv", b"report_year,country,tier,source\r2020,Namibia,1,x\r"))
+    assert "bare carriage return" in problem.message and "LF" in problem.hint

@@ -208,6 +208,8 @@ def _parse_params(items: tuple[str, ...]) -> dict[str, str]:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise click.BadParameter(f"{item!r} is not KEY=VALUE", param_hint="-p")
+        if key.strip() in params:
+            raise click.BadParameter(f"{key.strip()!r} is given twice; give each parameter once", param_hint="-p")
         params[key.strip()] = value
     return params
 

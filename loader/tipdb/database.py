@@ -55,3 +55,6 @@ def connect(target: str | None = None, **kwargs) -> "psycopg.Connection":
     except psycopg.OperationalError as exc:
         shown = conninfo or "the server named by the PG* environment variables"
         raise ConnectionProblem(f"cannot connect to {shown}: {exc}".strip()) from exc
+    except psycopg.ProgrammingError as exc:  # the string itself cannot be parsed
+        raise ConnectionProblem(f"DATABASE_URL is not a connection string libpq understands ({exc}); "
+                                "write it as postgresql://user@host:port/dbname") from exc

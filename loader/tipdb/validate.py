@@ -137,8 +137,8 @@ def detect_kind(path: Path, name: str | None = None) -> kinds.Kind:
     header = None
     try:
         header = next(csv.reader(_decoded_lines(path, collector)), None)
-    except csv.Error:
-        collector.add(1, None, None, "the first line is not a CSV header", "a seed file starts with a header row")
+    except csv.Error as exc:
+        _csv_problem(collector, 1, exc)
     if collector.problems:
         raise InputProblem(collector.problems)
     if not header or not any(h.strip() for h in header):
@@ -149,6 +149,14 @@ def detect_kind(path: Path, name: str | None = None) -> kinds.Kind:
     if kind is not None:
         return kind
     raise InputProblem([_header_problem(collector.file, names)])
+
+
+def _csv_problem(collector: Collector, line: int, exc: csv.Error) -> None:
+    if "new-line character seen in unquoted field" in str(exc):  # Python's wording for a bare CR
+        collector.add(line, None, None, "ends its lines with a bare carriage return (CR)",
+                      "save the file with LF or CRLF line ends")
+    else:
+        collector.add(line, None, None, f"is not valid CSV: {exc}", "check for an unclosed quote or a binary file")
 
 
 def _header_problem(file: str, names: tuple[str, ...]) -> Problem:
@@ -308,8 +316,7 @@ def read_rows(path: Path, kind: kinds.Kind, collector: Collector, digest=None) -
             for _ in reader:  # the rest of the file still counts in its checksum
                 pass
     except csv.Error as exc:
-        collector.add(reader.line_num, None, None, f"is not valid CSV: {exc}",
-                      "check for an unclosed quote or a binary file")
+        _csv_problem(collector, reader.line_num, exc)
     if rows == 0 and not collector.problems:
         collector.add(1, None, None, "has a header but no data rows")
 
@@ -350,9 +357,10 @@ def _duplicate_sql(kind: kinds.Kind, names: tuple[str, ...]) -> sql.Composed:
             key.append(sql.SQL("s.{}").format(col))
     return sql.SQL(
         "SELECT array_agg(s.file_no ORDER BY s.file_no, s.line_no), array_agg(s.line_no ORDER BY s.file_no, s.line_no), "
-        "(array_agg(s.{last}::text ORDER BY s.file_no, s.line_no))[2] "  # the value as the repeating line writes it
+        "(array_agg(concat_ws(',', {values}) ORDER BY s.file_no, s.line_no))[2] "  # as the repeating line writes it
         "FROM pg_temp.stage s {joins} GROUP BY {key} HAVING count(*) > 1 ORDER BY 1, 2 LIMIT {limit}"
-    ).format(last=sql.Identifier(names[-1]), joins=sql.SQL(" ").join(joins), key=sql.SQL(", ").join(key),
+    ).format(values=sql.SQL(", ").join(sql.SQL("s.{}::text").format(sql.Identifier(n)) for n in names),
+             joins=sql.SQL(" ").join(joins), key=sql.SQL(", ").join(key),
              limit=MAX_PROBLEMS_PER_FILE)
 
 
