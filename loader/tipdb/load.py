@@ -158,7 +158,7 @@ def upsert_sql(kind: kinds.Kind) -> sql.Composed:
         if column.type.is_country:
             alias = sql.Identifier(f"name_{column.name}")
             join = "LEFT JOIN" if column.type == kinds.COUNTRY_OR_ALL else "JOIN"
-            joins.append(sql.SQL(join + " tip.country_name {a} ON lower({a}.name) = lower(s.{c})").format(a=alias, c=col))
+            joins.append(validate.spelling_join(join, alias, col))
             values.append(sql.SQL("{}.iso3").format(alias))
         elif column.type == kinds.SOURCE:
             joins.append(sql.SQL("JOIN tip.source src ON src.citation_md5 = md5(s.{})").format(col))

@@ -42,6 +42,7 @@ _TIER_WORDS = {
     "watch list": "2WL", "special case": "special_case", "special": "special_case",
 }
 STDIN = "-"
+ALL = object()  # the converted form of "All countries": a row about no single country
 
 
 def latest_possible_year() -> int:
@@ -259,8 +260,6 @@ def _converter(column: kinds.Column):
     return _CONVERTERS.get(column.type, _text)
 
 
-ALL = object()  # the converted form of "All countries": a row about no single country
-
 
 def read_rows(path: Path, kind: kinds.Kind, collector: Collector, digest=None) -> Iterator[tuple]:
     """Yield (line_number, value, ...) for each valid data row of a file whose header matched `kind`.
@@ -341,6 +340,11 @@ def _reference_checks(kind: kinds.Kind, skipped_tables: set[str]):
         yield column, query
 
 
+def spelling_join(join: str, alias: sql.Identifier, column: sql.Identifier) -> sql.Composed:
+    """The join from a staged country name to tip.country_name, whose ISO3 it stores (letter case aside)."""
+    return sql.SQL(join + " tip.country_name {a} ON lower({a}.name) = lower(s.{c})").format(a=alias, c=column)
+
+
 def _duplicate_sql(kind: kinds.Kind, names: tuple[str, ...]) -> sql.Composed:
     """Rows sharing the values of `names` within the load, with every (file_no, line_no) that holds them."""
     joins, key = [], []
@@ -349,7 +353,7 @@ def _duplicate_sql(kind: kinds.Kind, names: tuple[str, ...]) -> sql.Composed:
         col = sql.Identifier(name)
         if column.type.is_country:
             alias = sql.Identifier(f"n{number}")
-            joins.append(sql.SQL("LEFT JOIN tip.country_name {a} ON lower({a}.name) = lower(s.{c})").format(a=alias, c=col))
+            joins.append(spelling_join("LEFT JOIN", alias, col))
             key.append(sql.SQL("coalesce({a}.iso3, lower(s.{c}))").format(a=alias, c=col))
         elif column.case_insensitive:
             key.append(sql.SQL("lower(s.{})").format(col))
