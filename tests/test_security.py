@@ -167,8 +167,10 @@ def test_peer_authentication_holds_even_if_the_socket_were_open(served, other_us
 # -- 3. What tip_reader can do ----------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def reader(served):
+    # One connection per test: under --dist worksteal another test of the module (the stale-pid one,
+    # which restarts the server) may run between two of these on the same worker.
     with psycopg.connect(served.reader_url, autocommit=True) as conn:
         # A hostile reader first lifts the read-only default, so the privileges themselves are tested.
         conn.execute("SET default_transaction_read_only = off")
