@@ -1291,24 +1291,32 @@ BEGIN
         ) chosen;
     END IF;
     -- Only rows that differ are written: a full refresh after a small change writes little, and no
-    -- row a reader sees is rewritten (or even locked) without reason.
+    -- row a reader sees is rewritten (or even locked) without reason. New rows are plain inserts and
+    -- changed rows plain updates, found by key: comparing whole rows (EXCEPT) and inserting through
+    -- ON CONFLICT cost a bulk load more than computing the rows (benchmarks/load_throughput.py).
     WITH fresh AS MATERIALIZED (
         SELECT * FROM tip.ranking_history_rows(affected)
-    ), current AS MATERIALIZED (
-        SELECT * FROM tip.ranking_history h WHERE affected IS NULL OR h.iso3 = ANY (affected)
     ), gone AS (
         DELETE FROM tip.ranking_history h
-        USING (SELECT report_year, iso3 FROM current EXCEPT SELECT report_year, iso3 FROM fresh) g
-        WHERE h.report_year = g.report_year AND h.iso3 = g.iso3
-    )
-    INSERT INTO tip.ranking_history AS h
-    SELECT * FROM fresh EXCEPT SELECT * FROM current
-    ON CONFLICT (report_year, iso3) DO UPDATE
+        WHERE (affected IS NULL OR h.iso3 = ANY (affected))
+          AND NOT EXISTS (SELECT FROM fresh f WHERE f.report_year = h.report_year AND f.iso3 = h.iso3)
+    ), changed AS (
+        UPDATE tip.ranking_history h
         SET (country, region, subregion, tier, tier_label, tier_ordinal, previous_tier, change, next_tier,
              tier_since, reports_on_tier, source_id)
-          = (EXCLUDED.country, EXCLUDED.region, EXCLUDED.subregion, EXCLUDED.tier, EXCLUDED.tier_label,
-             EXCLUDED.tier_ordinal, EXCLUDED.previous_tier, EXCLUDED.change, EXCLUDED.next_tier,
-             EXCLUDED.tier_since, EXCLUDED.reports_on_tier, EXCLUDED.source_id);
+          = (f.country, f.region, f.subregion, f.tier, f.tier_label, f.tier_ordinal, f.previous_tier, f.change,
+             f.next_tier, f.tier_since, f.reports_on_tier, f.source_id)
+        FROM fresh f
+        WHERE f.report_year = h.report_year AND f.iso3 = h.iso3
+          AND (h.country, h.region, h.subregion, h.tier, h.tier_label, h.tier_ordinal, h.previous_tier, h.change,
+               h.next_tier, h.tier_since, h.reports_on_tier, h.source_id)
+              IS DISTINCT FROM
+              (f.country, f.region, f.subregion, f.tier, f.tier_label, f.tier_ordinal, f.previous_tier, f.change,
+               f.next_tier, f.tier_since, f.reports_on_tier, f.source_id)
+    )
+    INSERT INTO tip.ranking_history
+    SELECT f.* FROM fresh f
+    WHERE NOT EXISTS (SELECT FROM tip.ranking_history h WHERE h.report_year = f.report_year AND h.iso3 = f.iso3);
     DELETE FROM tip.ranking_history_basis;
     INSERT INTO tip.ranking_history_basis (report_year, complete)
     SELECT report_year, complete FROM tip.report_completeness;
