@@ -292,6 +292,8 @@ def load_files(url: str, paths: Iterable[Path], *, force: bool = False, progress
         planned = plan(paths, stdin_copy)
         with database.connect(url) as conn, conn.transaction():
             conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK_KEY])
+            # The checks group and join every staged row: in memory, not in sorted files on disk.
+            conn.execute("SET LOCAL work_mem = '64MB'")
             # Hashed under the lock, and read after it, so a loader that waited sees what the other one committed.
             checksums = {item: _sha256(item.path) for item in planned}
             known = dict(conn.execute("SELECT file_sha256, load_run_id FROM tip.load_run WHERE file_sha256 = ANY(%s)",
