@@ -3917,7 +3917,11 @@ CREATE VIEW tip.check_watch_list_streak_without_waiver AS
          SELECT s.report_year,
             s.iso3,
             s.run_since,
-            (n.report_number - since.report_number) AS reports_before
+            (n.report_number - since.report_number) AS reports_before,
+            ((s.report_year, s.iso3) IN ( SELECT list_membership.report_year,
+                    list_membership.iso3
+                   FROM tip.list_membership
+                  WHERE (list_membership.list_code = 'auto_downgrade_waiver'::text))) AS waived
            FROM ((runs s
              JOIN numbered n ON ((n.report_year = s.report_year)))
              JOIN numbered since ON ((since.report_year = s.run_since)))
@@ -3928,18 +3932,14 @@ CREATE VIEW tip.check_watch_list_streak_without_waiver AS
         CASE
             WHEN (s.reports_before >= (g.trigger_years + g.waiver_years)) THEN format('on the Tier 2 Watch List in %s consecutive reports since %s: beyond the %s that trigger the automatic downgrade plus a waiver of up to %s year(s) (rule %s)%s'::text, (s.reports_before + 1), s.run_since, g.trigger_years, g.waiver_years, g.rule_id,
             CASE
-                WHEN (waiver.iso3 IS NULL) THEN '; no waiver loaded'::text
+                WHEN (NOT s.waived) THEN '; no waiver loaded'::text
                 ELSE ''::text
             END)
             ELSE format('on the Tier 2 Watch List in %s consecutive reports since %s, past the %s that trigger the automatic downgrade (rule %s), and no waiver is loaded for this report'::text, (s.reports_before + 1), s.run_since, g.trigger_years, g.rule_id)
         END AS detail
-   FROM ((counted s
+   FROM (counted s
      JOIN rules g ON (((s.report_year >= g.from_year) AND (s.report_year <= g.to_year))))
-     LEFT JOIN ( SELECT DISTINCT list_membership.report_year,
-            list_membership.iso3
-           FROM tip.list_membership
-          WHERE (list_membership.list_code = 'auto_downgrade_waiver'::text)) waiver USING (report_year, iso3))
-  WHERE ((s.reports_before >= g.trigger_years) AND ((waiver.iso3 IS NULL) OR (s.reports_before >= (g.trigger_years + g.waiver_years))))
+  WHERE ((s.reports_before >= g.trigger_years) AND ((NOT s.waived) OR (s.reports_before >= (g.trigger_years + g.waiver_years))))
 UNION ALL
  SELECT r.report_year,
     NULL::text AS iso3,
