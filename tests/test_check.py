@@ -189,3 +189,53 @@ def test_watch_list_streak_without_waiver_is_flagged(db, db_url, tmp_path):
     [finding] = [f for f in rule(check.run(db, 2021), "watch_list_streak_without_waiver").failed if f["iso3"] == iso3]
     assert "consecutive reports since" in finding["detail"] and "no waiver" in finding["detail"]
 
+
+
+# --- rules reading the derived tables (migration 0050) give the rows of their definitions on tip.ranking ------
+
+def _core_definitions() -> dict[str, str]:
+    """The views 0050 rewrote, as its rollback restores them (reading tip.ranking only), renamed into pg_temp."""
+    import re
+
+    from tipdb import paths
+
+    text = (paths.schema_dir() / "0050_checks_read_derived.rollback.sql").read_text()
+    renamed = re.sub(r"\btip\.(check_\w+|special_watch_list)\b(?!_count)", r"pg_temp.core_\1", text)
+    return {m.group(1): m.group(0).replace("CREATE OR REPLACE VIEW", "CREATE TEMP VIEW", 1)
+            for m in re.finditer(r"CREATE OR REPLACE VIEW pg_temp\.core_(\w+) AS.*?;\n", renamed, re.S)}
+
+
+def _differences(conn) -> dict[str, int]:
+    views = _core_definitions()
+    assert {"check_year", "check_tier_skipped", "check_watch_list_streak_without_waiver", "special_watch_list"} <= set(views)
+    for sql in views.values():
+        conn.execute(sql)
+    differ = {}
+    for name in views:
+        new, old = f"tip.{name}", f"pg_temp.core_{name}"
+        differ[name] = conn.execute(
+            f"SELECT (SELECT count(*) FROM (TABLE {new} EXCEPT ALL TABLE {old}) a)"
+            f"     + (SELECT count(*) FROM (TABLE {old} EXCEPT ALL TABLE {new}) b)").fetchone()[0]
+    return differ
+
+
+def test_rules_reading_derived_tables_agree_with_their_definitions_on_the_placements(db, db_url, tmp_path):
+    assert set(_differences(db).values()) == {0}
+    db.rollback()
+    # A load that moves placements (Tier 3 then Tier 1, a longer Watch List streak): the history and counts
+    # the rules read are refreshed in the same load.
+    iso3, name = db.execute("""
+        SELECT r.iso3, c.name FROM tip.ranking r JOIN tip.country c USING (iso3)
+        WHERE r.report_year = 2020 AND r.tier_code = '2WL'
+          AND EXISTS (SELECT FROM tip.ranking p WHERE p.iso3 = r.iso3 AND p.report_year = 2019 AND p.tier_code = '2WL')
+          AND NOT EXISTS (SELECT FROM tip.ranking n WHERE n.iso3 = r.iso3 AND n.report_year = 2021 AND n.tier_code = '2WL')
+        ORDER BY r.iso3 LIMIT 1""").fetchone()
+    db.rollback()
+    path = tmp_path / "tier_placements.csv"
+    path.write_text(f"report_year,country,tier,source\n2021,Namibia,3,{SOURCE}\n2021,{name},2WL,{SOURCE}\n"
+                    f"2022,Namibia,1,{SOURCE}\n")
+    load.load_files(db_url, [path])
+    differences = _differences(db)
+    assert set(differences.values()) == {0}, differences
+    assert (2022, "NAM") in failed(check.run(db, 2022), "tier_skipped")
+    assert any(f["iso3"] == iso3 for f in rule(check.run(db, 2021), "watch_list_streak_without_waiver").failed)

@@ -2593,38 +2593,31 @@ COMMENT ON COLUMN tip.special_watch_list_count.load_run_id IS 'Load that last wr
 --
 
 CREATE VIEW tip.special_watch_list AS
- WITH report_sequence AS (
-         SELECT report.report_year,
-            lag(report.report_year) OVER (ORDER BY report.report_year) AS previous_report_year
-           FROM tip.report
-        ), placed AS (
-         SELECT r_1.report_year,
-            r_1.iso3,
-            t.tier_code,
-            t.level,
-            s.previous_report_year
-           FROM ((tip.ranking r_1
-             JOIN tip.tier t USING (tier_code))
-             JOIN report_sequence s USING (report_year))
-        ), computed AS (
-         SELECT p.report_year,
-            count(*) FILTER (WHERE (p.tier_code = '2WL'::text)) AS on_watch_list,
-            count(*) FILTER (WHERE ((p.tier_code <> '2WL'::text) AND (p.level < before.level))) AS moved_up
-           FROM ((placed p
-             LEFT JOIN tip.ranking b ON (((b.report_year = p.previous_report_year) AND (b.iso3 = p.iso3))))
-             LEFT JOIN tip.tier before ON ((before.tier_code = b.tier_code)))
-          GROUP BY p.report_year
+ WITH on_watch_list AS (
+         SELECT placement_count.report_year,
+            (placement_count.placements)::bigint AS on_watch_list
+           FROM tip.placement_count
+          WHERE (placement_count.tier_code = '2WL'::text)
+        ), moved_up AS (
+         SELECT h.report_year,
+            count(*) AS moved_up
+           FROM ((tip.tier t
+             JOIN tip.tier before ON ((t.level < before.level)))
+             JOIN tip.ranking_history h ON (((h.tier = t.tier_code) AND (h.previous_tier = before.tier_code) AND (h.previous_tier <> h.tier))))
+          WHERE (t.tier_code <> '2WL'::text)
+          GROUP BY h.report_year
         )
  SELECT r.report_year,
-    COALESCE(c.on_watch_list, (0)::bigint) AS on_watch_list,
-    COALESCE(c.moved_up, (0)::bigint) AS moved_up,
-    (COALESCE(c.on_watch_list, (0)::bigint) + COALESCE(c.moved_up, (0)::bigint)) AS computed_size,
+    COALESCE(o.on_watch_list, (0)::bigint) AS on_watch_list,
+    COALESCE(m.moved_up, (0)::bigint) AS moved_up,
+    (COALESCE(o.on_watch_list, (0)::bigint) + COALESCE(m.moved_up, (0)::bigint)) AS computed_size,
     w.special_watch_list AS published_size,
     w.on_watch_list AS published_on_watch_list,
     w.moved_up AS published_moved_up,
     w.source_id
-   FROM ((tip.report r
-     LEFT JOIN computed c USING (report_year))
+   FROM (((tip.report r
+     LEFT JOIN on_watch_list o USING (report_year))
+     LEFT JOIN moved_up m USING (report_year))
      LEFT JOIN tip.special_watch_list_count w USING (report_year));
 
 
@@ -3264,10 +3257,10 @@ CREATE VIEW tip.check_year AS
     r.countries_ranked AS published_total,
     (COALESCE(k.placements, (0)::bigint) >= r.countries_ranked) AS complete
    FROM (tip.report r
-     LEFT JOIN ( SELECT ranking.report_year,
-            count(*) AS placements
-           FROM tip.ranking
-          GROUP BY ranking.report_year) k USING (report_year));
+     LEFT JOIN ( SELECT placement_count.report_year,
+            sum(placement_count.placements) AS placements
+           FROM tip.placement_count
+          GROUP BY placement_count.report_year) k USING (report_year));
 
 
 --
@@ -3445,11 +3438,10 @@ CREATE VIEW tip.check_published_count_in_conflict AS
            FROM (tip.published_tier_count p
              JOIN tip.source s USING (source_id))
         ), loaded AS (
-         SELECT ranking.report_year,
-            ranking.tier_code,
-            count(*) AS placements
-           FROM tip.ranking
-          GROUP BY ranking.report_year, ranking.tier_code
+         SELECT placement_count.report_year,
+            placement_count.tier_code,
+            (placement_count.placements)::bigint AS placements
+           FROM tip.placement_count
         )
  SELECT c.report_year,
     NULL::text AS iso3,
@@ -3698,11 +3690,10 @@ CREATE VIEW tip.check_tier_counts_vs_published AS
              JOIN tip.source s USING (source_id))
           WHERE (s.citation !~~ '%CONFLICT%'::text)
         ), loaded AS (
-         SELECT ranking.report_year,
-            ranking.tier_code,
-            count(*) AS placements
-           FROM tip.ranking
-          GROUP BY ranking.report_year, ranking.tier_code
+         SELECT placement_count.report_year,
+            placement_count.tier_code,
+            (placement_count.placements)::bigint AS placements
+           FROM tip.placement_count
         )
  SELECT p.report_year,
     NULL::text AS iso3,
@@ -3771,25 +3762,23 @@ COMMENT ON COLUMN tip.check_tier_counts_vs_published.detail IS 'What was found, 
 --
 
 CREATE VIEW tip.check_tier_skipped AS
- WITH placed AS (
-         SELECT r.report_year,
-            r.iso3,
-            t.label,
-            t.level,
-            lag(r.report_year) OVER by_country AS last_year,
-            lag(t.level) OVER by_country AS last_level,
-            lag(t.label) OVER by_country AS last_label
-           FROM (tip.ranking r
-             JOIN tip.tier t USING (tier_code))
-          WINDOW by_country AS (PARTITION BY r.iso3 ORDER BY r.report_year)
+ WITH report_sequence AS (
+         SELECT report.report_year,
+            lag(report.report_year) OVER (ORDER BY report.report_year) AS previous_report_year
+           FROM tip.report
         )
- SELECT p.report_year,
-    p.iso3,
+ SELECT h.report_year,
+    h.iso3,
     'failed'::text AS outcome,
-    format('%s in %s, %s in %s'::text, p.last_label, p.last_year, p.label, p.report_year) AS detail
-   FROM (placed p
-     JOIN tip.check_year y ON (((y.report_year = p.report_year) AND (y.previous_report_year = p.last_year))))
-  WHERE (abs((p.level - p.last_level)) > 1);
+    format('%s in %s, %s in %s'::text, pt.label, s.previous_report_year, t.label, h.report_year) AS detail
+   FROM (((tip.tier t
+     JOIN tip.tier pt ON ((abs((t.level - pt.level)) > 1)))
+     CROSS JOIN LATERAL ( SELECT h_1.report_year,
+            h_1.iso3
+           FROM tip.ranking_history h_1
+          WHERE ((h_1.tier = t.tier_code) AND (h_1.previous_tier = pt.tier_code) AND (h_1.previous_tier <> h_1.tier))
+         OFFSET 0) h)
+     JOIN report_sequence s ON ((s.report_year = h.report_year)));
 
 
 --
@@ -3919,20 +3908,31 @@ CREATE VIEW tip.check_watch_list_streak_without_waiver AS
          SELECT report.report_year,
             row_number() OVER (ORDER BY report.report_year) AS report_number
            FROM tip.report
-        ), watch_list AS (
-         SELECT r.report_year,
-            r.iso3,
-            (n.report_number - row_number() OVER (PARTITION BY r.iso3 ORDER BY r.report_year)) AS run_key
-           FROM (tip.ranking r
-             JOIN numbered n USING (report_year))
-          WHERE ((r.tier_code = '2WL'::text) AND (r.report_year >= ( SELECT min(rules.from_year) AS min
-                   FROM rules)))
+        ), counted_from AS (
+         SELECT min(report.report_year) AS report_year
+           FROM tip.report
+          WHERE (report.report_year >= ( SELECT min(rules.from_year) AS min
+                   FROM rules))
         ), runs AS (
-         SELECT watch_list.report_year,
-            watch_list.iso3,
-            (row_number() OVER (PARTITION BY watch_list.iso3, watch_list.run_key ORDER BY watch_list.report_year) - 1) AS reports_before,
-            min(watch_list.report_year) OVER (PARTITION BY watch_list.iso3, watch_list.run_key) AS run_since
-           FROM watch_list
+         SELECT h.report_year,
+            h.iso3,
+            GREATEST(h.tier_since, f.report_year) AS run_since
+           FROM (tip.ranking_history h
+             CROSS JOIN counted_from f)
+          WHERE ((h.tier = '2WL'::text) AND (h.report_year >= f.report_year) AND (h.reports_on_tier > ( SELECT min(rules.trigger_years) AS min
+                   FROM rules)))
+        ), counted AS (
+         SELECT s.report_year,
+            s.iso3,
+            s.run_since,
+            (n.report_number - since.report_number) AS reports_before,
+            ((s.report_year, s.iso3) IN ( SELECT list_membership.report_year,
+                    list_membership.iso3
+                   FROM tip.list_membership
+                  WHERE (list_membership.list_code = 'auto_downgrade_waiver'::text))) AS waived
+           FROM ((runs s
+             JOIN numbered n ON ((n.report_year = s.report_year)))
+             JOIN numbered since ON ((since.report_year = s.run_since)))
         )
  SELECT s.report_year,
     s.iso3,
@@ -3940,18 +3940,14 @@ CREATE VIEW tip.check_watch_list_streak_without_waiver AS
         CASE
             WHEN (s.reports_before >= (g.trigger_years + g.waiver_years)) THEN format('on the Tier 2 Watch List in %s consecutive reports since %s: beyond the %s that trigger the automatic downgrade plus a waiver of up to %s year(s) (rule %s)%s'::text, (s.reports_before + 1), s.run_since, g.trigger_years, g.waiver_years, g.rule_id,
             CASE
-                WHEN (waiver.iso3 IS NULL) THEN '; no waiver loaded'::text
+                WHEN (NOT s.waived) THEN '; no waiver loaded'::text
                 ELSE ''::text
             END)
             ELSE format('on the Tier 2 Watch List in %s consecutive reports since %s, past the %s that trigger the automatic downgrade (rule %s), and no waiver is loaded for this report'::text, (s.reports_before + 1), s.run_since, g.trigger_years, g.rule_id)
         END AS detail
-   FROM ((runs s
+   FROM (counted s
      JOIN rules g ON (((s.report_year >= g.from_year) AND (s.report_year <= g.to_year))))
-     LEFT JOIN ( SELECT DISTINCT list_membership.report_year,
-            list_membership.iso3
-           FROM tip.list_membership
-          WHERE (list_membership.list_code = 'auto_downgrade_waiver'::text)) waiver USING (report_year, iso3))
-  WHERE ((s.reports_before >= g.trigger_years) AND ((waiver.iso3 IS NULL) OR (s.reports_before >= (g.trigger_years + g.waiver_years))))
+  WHERE ((s.reports_before >= g.trigger_years) AND ((NOT s.waived) OR (s.reports_before >= (g.trigger_years + g.waiver_years))))
 UNION ALL
  SELECT r.report_year,
     NULL::text AS iso3,
@@ -4456,6 +4452,20 @@ CREATE INDEX list_membership_iso3_idx ON tip.list_membership USING btree (iso3, 
 
 
 --
+-- Name: ranking_history_change_idx; Type: INDEX; Schema: tip; Owner: -
+--
+
+CREATE INDEX ranking_history_change_idx ON tip.ranking_history USING btree (previous_tier, tier, report_year) INCLUDE (iso3) WHERE (previous_tier <> tier);
+
+
+--
+-- Name: INDEX ranking_history_change_idx; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON INDEX tip.ranking_history_change_idx IS 'Placements whose tier differs from the one in the preceding report, by the two tiers and the year: the check rules tier_skipped and special_watch_list_size read these, a fraction of the table.';
+
+
+--
 -- Name: ranking_history_iso3_idx; Type: INDEX; Schema: tip; Owner: -
 --
 
@@ -4467,6 +4477,20 @@ CREATE INDEX ranking_history_iso3_idx ON tip.ranking_history USING btree (iso3, 
 --
 
 CREATE INDEX ranking_history_tier_idx ON tip.ranking_history USING btree (tier, report_year);
+
+
+--
+-- Name: ranking_history_watch_list_run_idx; Type: INDEX; Schema: tip; Owner: -
+--
+
+CREATE INDEX ranking_history_watch_list_run_idx ON tip.ranking_history USING btree (reports_on_tier, report_year) INCLUDE (iso3, tier_since) WHERE (tier = '2WL'::text);
+
+
+--
+-- Name: INDEX ranking_history_watch_list_run_idx; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON INDEX tip.ranking_history_watch_list_run_idx IS 'Tier 2 Watch List placements by the length of their run so far: the check rule watch_list_streak_without_waiver reads the long runs from it alone.';
 
 
 --
