@@ -237,6 +237,7 @@ KINDS: tuple[Kind, ...] = (
         "countries on official lists (cspa, auto_downgrade_waiver, special_watch_list, state_sponsored)",
         (_year(), Column("list", LIST, target="list_code"), _country(), SOURCE_COLUMN),
         key=("report_year", "list", "country", "source"),
+        feeds_history=True,  # tip.list_placement (each membership's placement) is kept by the same refresh
     ),
     Kind(
         "enforcement", "tip.enforcement_stat",
