@@ -3,9 +3,10 @@
 -- grain: one row per country of the region ever placed on the tier
 -- param: region region = Africa | continental region: Africa, America, Asia, Europe or Oceania
 -- param: tier tier = 1 | tier code: 1, 2, 2WL, 3 or special_case
-SELECT r.country, min(r.report_year) AS first_year, max(r.report_year) AS last_year, count(*) AS reports,
-       string_agg(r.report_year::text, ', ' ORDER BY r.report_year) AS report_years
-FROM analytics.rankings r
-WHERE lower(r.region) = lower(%(region)s) AND r.tier = %(tier)s
-GROUP BY r.country
-ORDER BY first_year, r.country
+-- analytics.country_tiers has one row per country and tier, its report years already listed in order.
+SELECT t.country, min(t.first_year) AS first_year, max(t.last_year) AS last_year, sum(t.reports) AS reports,
+       string_agg(array_to_string(t.report_years, ', '), ', ' ORDER BY t.first_year) AS report_years
+FROM analytics.country_tiers t
+WHERE lower(t.region) = lower(%(region)s) AND t.tier = %(tier)s
+GROUP BY t.country
+ORDER BY first_year, t.country
