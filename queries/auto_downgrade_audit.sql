@@ -3,6 +3,8 @@
 -- grain: one row per country per report year in which it faced the automatic downgrade
 -- param: from_year integer | first report year (default: the first governed by a rule)
 -- param: to_year integer | last report year (default: the latest report)
+-- The waiver is a hashed lookup (IN inside an expression) rather than a join, so that the rows keep the order of
+-- the report years they are read in and are sorted year by year.
 WITH years AS (
     SELECT report_year, lag(report_year) OVER (ORDER BY report_year) AS previous_year
     FROM analytics.reports
@@ -20,7 +22,9 @@ SELECT f.report_year, before.country, before.reports_on_tier AS watch_list_years
            WHEN nt.tier IS NULL THEN 'unexplained: no placement loaded'
            WHEN nt.tier_ordinal > wl.tier_ordinal THEN 'downgraded'
            WHEN nt.tier_ordinal < wl.tier_ordinal THEN 'upgraded'
-           WHEN nt.tier = wl.tier AND waiver.iso3 IS NOT NULL THEN 'waived'
+           WHEN nt.tier = wl.tier
+                AND (before.iso3, f.report_year) IN (SELECT w.iso3, w.report_year FROM analytics.designations w
+                                                     WHERE w.list_code = 'auto_downgrade_waiver') THEN 'waived'
            WHEN nt.tier = wl.tier THEN 'unexplained: still on the Watch List, no waiver loaded'
            ELSE 'unexplained: placed as ' || nt.tier
        END AS outcome
@@ -29,6 +33,4 @@ JOIN analytics.tiers wl ON wl.tier = '2WL'
 JOIN analytics.rankings before
   ON before.report_year = f.previous_year AND before.tier = wl.tier AND before.reports_on_tier >= f.threshold
 LEFT JOIN analytics.tiers nt ON nt.tier = before.next_tier
-LEFT JOIN analytics.designations waiver
-       ON waiver.iso3 = before.iso3 AND waiver.report_year = f.report_year AND waiver.list_code = 'auto_downgrade_waiver'
 ORDER BY f.report_year, outcome, before.country
