@@ -51,9 +51,11 @@ def test_declaration_matches_the_table(reader_db, kind):
 
 @pytest.mark.parametrize("kind", kinds.KINDS, ids=[k.name for k in kinds.KINDS])
 def test_upsert_is_accepted_by_the_database(db, kind):
-    """The generated upsert is valid SQL against the real table and its ON CONFLICT target exists."""
+    """The generated upsert is valid SQL against the real table and its ON CONFLICT target exists; so is the
+    plain INSERT a bulk load tries first."""
     load._stage(db, kind)
     db.execute("EXPLAIN " + load.upsert_sql(kind).as_string(db))
+    db.execute("EXPLAIN " + load.upsert_sql(kind, append=True).as_string(db))
 
 
 def test_kinds_have_distinct_headers():

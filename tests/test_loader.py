@@ -255,6 +255,47 @@ def test_a_bulk_load_keeps_every_reference_valid(db, db_url, tmp_path):
                       "AND iso3 = 'MMR'").fetchone() == (load.BULK_ROWS // 2,)
 
 
+def _synthetic_countries(db, db_url, tmp_path, count: int) -> list[str]:
+    """Load `count` synthetic countries (codes XAA, XAB, ... that no country has) and their names."""
+    taken = {code for (code,) in db.execute("SELECT iso3 FROM tip.country")}
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    codes = [c for c in (f"X{a}{b}" for a in letters for b in letters) if c not in taken][:count]
+    load.load_files(db_url, [
+        write_csv(tmp_path / "countries.csv", "iso3,name,region,subregion,source\n"
+                  + "".join(f"{c},Synthetic {c},Africa,Synthetic,test fixture\n" for c in codes)),
+        write_csv(tmp_path / "names.csv", "name_in_report,canonical_name,iso3\n"
+                  + "".join(f"Synthetic {c},Synthetic {c},{c}\n" for c in codes)),
+    ])
+    return codes
+
+
+def test_a_bulk_load_of_new_keys_appends_and_one_with_known_keys_updates(db, db_url, tmp_path, monkeypatch):
+    """A bulk load whose keys are all new needs no ON CONFLICT; one whose keys are in the table falls back to it."""
+    codes = _synthetic_countries(db, db_url, tmp_path, load.BULK_ROWS // 25)
+    years = range(2001, 2026)
+    tiers = ["1", "2", "2WL", "3"]
+    appended = []
+    real_upsert_sql = load.upsert_sql
+    monkeypatch.setattr(load, "upsert_sql", lambda kind, append=False: appended.append((kind.name, append))
+                        or real_upsert_sql(kind, append))
+    first = write_csv(tmp_path / "bulk_1.csv", HEADER + "".join(
+        f"{year},Synthetic {code},{tiers[(n + year) % 4]},test fixture\n" for year in years for n, code in enumerate(codes)))
+    [result] = load.load_files(db_url, [first])
+    assert (result.inserted, result.updated, appended) == (load.BULK_ROWS, 0, [("rankings", True)])
+    # The history was refreshed from the appended rows: the first country (n = 0) moves one tier down each year (2003: 2WL to 3).
+    assert db.execute("SELECT tier, previous_tier, change FROM analytics.rankings WHERE iso3 = %s AND report_year = 2003",
+                      [codes[0]]).fetchone() == ("3", "2WL", "downgrade")
+    second = write_csv(tmp_path / "bulk_2.csv", HEADER + "".join(
+        f"{year},Synthetic {code},{tiers[(n + year) % 4] if n % 2 else '3'},test fixture\n"
+        for year in years for n, code in enumerate(codes)))
+    appended.clear()
+    [result] = load.load_files(db_url, [second])
+    changed = sum(1 for year in years for n in range(0, len(codes), 2) if tiers[(n + year) % 4] != "3")
+    assert (result.inserted, result.updated, appended) == (0, changed, [("rankings", True), ("rankings", False)])
+    assert db.execute("SELECT count(*) FROM tip.ranking WHERE iso3 = ANY(%s) AND tier_code = '3'", [codes]).fetchone()[0] == \
+        sum(1 for year in years for n in range(len(codes)) if n % 2 == 0 or tiers[(n + year) % 4] == "3")
+
+
 def test_a_bulk_load_with_one_bad_reference_loads_nothing(db, db_url, tmp_path):
     rows = "".join(f"2020,Namibia,other,synthetic bulk finding {n},test fixture\n" for n in range(load.BULK_ROWS))
     path = write_csv(tmp_path / "bulk.csv", "report_year,country,category,finding,source\n" + rows

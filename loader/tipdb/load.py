@@ -146,45 +146,55 @@ def _copy(conn, kind: kinds.Kind, file_no: int, item: _Input, collector, digest,
     return count
 
 
-def upsert_sql(kind: kinds.Kind) -> sql.Composed:
-    """The INSERT ... ON CONFLICT moving staged rows into the kind's table, returning per row its
-    load run, whether it was inserted (rather than updated), and its country if it has one.
-    Unchanged rows are not touched."""
-    targets, values, joins = [], [], []
+def _staged_values(kind: kinds.Kind) -> list[tuple[str, sql.Composable, sql.Composable | None]]:
+    """Per stored column: its name, the expression giving it from a staged row `s`, and the join that needs."""
+    stored = []
     for column in kind.columns:
+        col = sql.Identifier(column.name)
         if column.stored_as is None:
             continue
-        col = sql.Identifier(column.name)
         if column.type.is_country:
             alias = sql.Identifier(f"name_{column.name}")
             join = "LEFT JOIN" if column.type == kinds.COUNTRY_OR_ALL else "JOIN"
-            joins.append(validate.spelling_join(join, alias, col))
-            values.append(sql.SQL("{}.iso3").format(alias))
+            stored.append((column.stored_as, sql.SQL("{}.iso3").format(alias), validate.spelling_join(join, alias, col)))
         elif column.type == kinds.SOURCE:
-            joins.append(sql.SQL("JOIN tip.source src ON src.citation_md5 = md5(s.{})").format(col))
-            values.append(sql.SQL("src.source_id"))
+            stored.append((column.stored_as, sql.SQL("src.source_id"),
+                           sql.SQL("JOIN tip.source src ON src.citation_md5 = md5(s.{})").format(col)))
         else:
-            values.append(sql.SQL("s.{}").format(col))
-        targets.append(column.stored_as)
+            stored.append((column.stored_as, sql.SQL("s.{}").format(col), None))
+    return stored
+
+
+def upsert_sql(kind: kinds.Kind, append: bool = False) -> sql.Composed:
+    """The INSERT ... ON CONFLICT moving staged rows into the kind's table, returning per row its
+    load run, whether it was inserted (rather than updated), and its country if it has one.
+    Unchanged rows are not touched. With `append` (no staged key is in the table) a plain INSERT."""
+    stored = _staged_values(kind)
+    targets, values = [t for t, _, _ in stored], [v for _, v, _ in stored]
+    joins = sql.SQL(" ").join(j for _, _, j in stored if j is not None)
     key = [kind.column(name).stored_as for name in kind.key]
     conflict = (sql.SQL(kind.conflict) if kind.conflict
                 else sql.SQL("({})").format(sql.SQL(", ").join(map(sql.Identifier, key))))
     changing = targets if kind.conflict else [t for t in targets if t not in key]
-    if changing:
+    if append:
+        on_conflict = sql.SQL("")
+    elif changing:
         new = sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(t)) for t in changing)
         old = sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(t)) for t in changing)
-        action = sql.SQL("DO UPDATE SET {sets}, load_run_id = EXCLUDED.load_run_id "
-                         "WHERE ({old}) IS DISTINCT FROM ({new})").format(
+        on_conflict = sql.SQL("ON CONFLICT {conflict} DO UPDATE SET {sets}, load_run_id = EXCLUDED.load_run_id "
+                              "WHERE ({old}) IS DISTINCT FROM ({new}) ").format(
+            conflict=conflict,
             sets=sql.SQL(", ").join(sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(t)) for t in changing),
             old=sql.SQL("ROW({})").format(old), new=sql.SQL("ROW({})").format(new))
     else:
-        action = sql.SQL("DO NOTHING")
+        on_conflict = sql.SQL("ON CONFLICT {} DO NOTHING ").format(conflict)
     return sql.SQL(
         "INSERT INTO {table} AS t ({targets}, load_run_id) "
         "SELECT {values}, f.load_run_id FROM pg_temp.stage s JOIN pg_temp.stage_file f USING (file_no) {joins} "
-        "ON CONFLICT {conflict} {action} RETURNING t.load_run_id, (t.xmax = 0) AS inserted, {iso3} AS iso3"
-    ).format(iso3=sql.SQL("t.iso3" if "iso3" in targets else "NULL::text"), table=sql.SQL(kind.table), targets=sql.SQL(", ").join(map(sql.Identifier, targets)),
-             values=sql.SQL(", ").join(values), joins=sql.SQL(" ").join(joins), conflict=conflict, action=action)
+        "{on_conflict}RETURNING t.load_run_id, (t.xmax = 0) AS inserted, {iso3} AS iso3"
+    ).format(iso3=sql.SQL("t.iso3" if "iso3" in targets else "NULL::text"), table=sql.SQL(kind.table),
+             targets=sql.SQL(", ").join(map(sql.Identifier, targets)), values=sql.SQL(", ").join(values),
+             joins=joins, on_conflict=on_conflict)
 
 
 def _lock_referenced(conn, kind: kinds.Kind) -> None:
@@ -199,6 +209,15 @@ def _lock_referenced(conn, kind: kinds.Kind) -> None:
 
 def _is_superuser(conn) -> bool:
     return conn.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()[0]
+
+
+def _counted(merge: sql.Composed) -> sql.Composed:
+    """Per load run, the rows a merge inserted and updated and the countries it wrote: counted in SQL,
+    since fetching one flag per row would make memory grow with the file."""
+    return sql.SQL(
+        "WITH merged AS ({}) SELECT load_run_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+        "coalesce(array_agg(DISTINCT iso3) FILTER (WHERE iso3 IS NOT NULL), '{{}}') FROM merged GROUP BY load_run_id"
+    ).format(merge)
 
 
 def _merge(conn, kind: kinds.Kind, bulk: bool) -> tuple[dict[int, tuple[int, int]], set[str]]:
@@ -216,11 +235,18 @@ def _merge(conn, kind: kinds.Kind, bulk: bool) -> tuple[dict[int, tuple[int, int
         conn.execute(kind.prepare)
     if bulk:
         conn.execute("SET LOCAL session_replication_role = replica")
-    # Count in SQL: fetching one flag per row would make memory grow with the file.
-    counted = conn.execute(sql.SQL(
-        "WITH merged AS ({}) SELECT load_run_id, count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
-        "coalesce(array_agg(DISTINCT iso3) FILTER (WHERE iso3 IS NOT NULL), '{{}}') FROM merged GROUP BY load_run_id"
-    ).format(upsert_sql(kind))).fetchall()
+    counted = None
+    if bulk:
+        # A bulk load is tried as a plain INSERT first, as if it only added keys (a new report, a first load):
+        # ON CONFLICT's speculative insertion, row by row, costs a quarter of a million-row merge. A key
+        # already in the table (the only unique violation the staged checks leave possible) undoes the try.
+        try:
+            with conn.transaction():
+                counted = conn.execute(_counted(upsert_sql(kind, append=True))).fetchall()
+        except psycopg.errors.UniqueViolation:
+            pass
+    if counted is None:
+        counted = conn.execute(_counted(upsert_sql(kind))).fetchall()
     if bulk:
         conn.execute("SET LOCAL session_replication_role = DEFAULT")
     return ({run: (inserted, updated) for run, inserted, updated, _ in counted},
