@@ -415,136 +415,33 @@ COMMENT ON COLUMN tip.source.source_kind IS 'official or secondary where the cit
 
 
 --
--- Name: findings; Type: VIEW; Schema: analytics; Owner: -
---
-
-CREATE VIEW analytics.findings AS
- SELECT f.finding_id,
-    f.report_year,
-    make_date((f.report_year)::integer, 1, 1) AS report_year_date,
-    f.iso3,
-    c.name AS country,
-    f.category,
-    fc.label AS category_label,
-    f.summary,
-    s.citation AS source,
-    s.source_kind,
-    s.verification
-   FROM (((tip.finding f
-     JOIN tip.finding_category fc USING (category))
-     JOIN tip.source s USING (source_id))
-     LEFT JOIN tip.country c USING (iso3));
-
-
---
--- Name: VIEW findings; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON VIEW analytics.findings IS 'Grain: one row per finding (a short paraphrase of one statement of a report). Search their text with analytics.search_findings(''forced labor'').';
-
-
---
--- Name: COLUMN findings.finding_id; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.finding_id IS 'Identifier of the finding.';
-
-
---
--- Name: COLUMN findings.report_year; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.report_year IS 'Report that states it.';
-
-
---
--- Name: COLUMN findings.report_year_date; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.report_year_date IS '1 January of the report year, as a date: a time axis for BI tools (Superset, Metabase) that need a temporal column. Not a release date (see analytics.reports.release_date).';
-
-
---
--- Name: COLUMN findings.iso3; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.iso3 IS 'Country it is about; NULL for a report-wide finding.';
-
-
---
--- Name: COLUMN findings.country; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.country IS 'Canonical country name; NULL for a report-wide finding.';
-
-
---
--- Name: COLUMN findings.category; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.category IS 'Category code (state_sponsored, child_soldiers, forced_labor, sex_trafficking, prosecution, protection, prevention, tier_change, other).';
-
-
---
--- Name: COLUMN findings.category_label; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.category_label IS 'Readable category name.';
-
-
---
--- Name: COLUMN findings.summary; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.summary IS 'Short paraphrase of the finding.';
-
-
---
--- Name: COLUMN findings.source; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.source IS 'Citation of the source.';
-
-
---
--- Name: COLUMN findings.source_kind; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.source_kind IS 'official or secondary where the citation says so.';
-
-
---
--- Name: COLUMN findings.verification; Type: COMMENT; Schema: analytics; Owner: -
---
-
-COMMENT ON COLUMN analytics.findings.verification IS 'read or derived.';
-
-
---
 -- Name: search_findings(text); Type: FUNCTION; Schema: analytics; Owner: -
 --
 
 CREATE FUNCTION analytics.search_findings(words text) RETURNS TABLE(finding_id bigint, report_year smallint, report_year_date date, iso3 text, country text, category text, category_label text, summary text, source text, relevance real)
     LANGUAGE sql STABLE STRICT SECURITY DEFINER
     SET search_path TO 'pg_catalog', 'pg_temp'
+    SET work_mem TO '32MB'
     BEGIN ATOMIC
- SELECT v.finding_id,
-     v.report_year,
-     v.report_year_date,
-     v.iso3,
-     v.country,
-     v.category,
-     v.category_label,
-     v.summary,
-     v.source,
+ SELECT f.finding_id,
+     f.report_year,
+     make_date((f.report_year)::integer, 1, 1) AS make_date,
+     f.iso3,
+     c.name,
+     f.category,
+     fc.label,
+     f.summary,
+     s.citation,
      ts_rank(f.search_vector, q.query) AS ts_rank
-    FROM ((websearch_to_tsquery('english'::regconfig,
+    FROM ((((websearch_to_tsquery('english'::regconfig,
          CASE
              WHEN (length(search_findings.words) <= 1000) THEN search_findings.words
              ELSE ''::text
          END) q(query)
       JOIN tip.finding f ON ((f.search_vector @@ q.query)))
-      JOIN analytics.findings v ON ((v.finding_id = f.finding_id)));
+      JOIN tip.finding_category fc ON ((fc.category = f.category)))
+      JOIN tip.source s ON ((s.source_id = f.source_id)))
+      LEFT JOIN tip.country c ON ((c.iso3 = f.iso3)));
 END;
 
 
@@ -1317,6 +1214,64 @@ BEGIN
     INSERT INTO tip.ranking_history
     SELECT f.* FROM fresh f
     WHERE NOT EXISTS (SELECT FROM tip.ranking_history h WHERE h.report_year = f.report_year AND h.iso3 = f.iso3);
+    -- Each list membership's placement: the countries given (and those added above) or every one. Only
+    -- rows that differ are written, as for the history.
+    WITH fresh AS MATERIALIZED (
+        SELECT DISTINCT m.report_year, m.list_code, m.iso3, r.tier_code AS tier
+        FROM tip.list_membership m
+        LEFT JOIN tip.ranking r ON r.report_year = m.report_year AND r.iso3 = m.iso3
+        WHERE affected IS NULL OR m.iso3 = ANY (affected)
+    ), gone AS (
+        DELETE FROM tip.list_placement p
+        WHERE (affected IS NULL OR p.iso3 = ANY (affected))
+          AND NOT EXISTS (SELECT FROM fresh f
+                          WHERE f.report_year = p.report_year AND f.list_code = p.list_code AND f.iso3 = p.iso3)
+    ), changed AS (
+        UPDATE tip.list_placement p
+        SET tier = f.tier
+        FROM fresh f
+        WHERE f.report_year = p.report_year AND f.list_code = p.list_code AND f.iso3 = p.iso3
+          AND p.tier IS DISTINCT FROM f.tier
+    )
+    INSERT INTO tip.list_placement (report_year, list_code, iso3, tier)
+    SELECT f.report_year, f.list_code, f.iso3, f.tier FROM fresh f
+    WHERE NOT EXISTS (SELECT FROM tip.list_placement p
+                      WHERE p.report_year = f.report_year AND p.list_code = f.list_code AND p.iso3 = f.iso3);
+    -- Each country's placements per tier, from the history rows just written: the countries given (and
+    -- those added above) or every one. Only rows that differ are written.
+    WITH fresh AS MATERIALIZED (
+        SELECT h.iso3, h.tier, h.country, h.region, count(*)::integer AS reports,
+               min(h.report_year) AS first_year, max(h.report_year) AS last_year,
+               array_agg(h.report_year ORDER BY h.report_year) AS report_years,
+               count(*) FILTER (WHERE h.change = 'upgrade')::integer AS upgrades,
+               count(*) FILTER (WHERE h.change = 'downgrade')::integer AS downgrades,
+               count(*) FILTER (WHERE h.change = 'reclassified')::integer AS reclassified
+        FROM tip.ranking_history h
+        WHERE affected IS NULL OR h.iso3 = ANY (affected)
+        GROUP BY h.iso3, h.tier, h.country, h.region
+    ), gone AS (
+        DELETE FROM tip.country_tier t
+        WHERE (affected IS NULL OR t.iso3 = ANY (affected))
+          AND NOT EXISTS (SELECT FROM fresh f WHERE f.iso3 = t.iso3 AND f.tier = t.tier)
+    ), changed AS (
+        UPDATE tip.country_tier t
+        SET (country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
+          = (f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades, f.downgrades,
+             f.reclassified)
+        FROM fresh f
+        WHERE f.iso3 = t.iso3 AND f.tier = t.tier
+          AND (t.country, t.region, t.reports, t.first_year, t.last_year, t.report_years, t.upgrades, t.downgrades,
+               t.reclassified)
+              IS DISTINCT FROM
+              (f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades, f.downgrades,
+               f.reclassified)
+    )
+    INSERT INTO tip.country_tier
+        (iso3, tier, country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
+    SELECT f.iso3, f.tier, f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades,
+           f.downgrades, f.reclassified
+    FROM fresh f
+    WHERE NOT EXISTS (SELECT FROM tip.country_tier t WHERE t.iso3 = f.iso3 AND t.tier = f.tier);
     DELETE FROM tip.ranking_history_basis;
     INSERT INTO tip.ranking_history_basis (report_year, complete)
     SELECT report_year, complete FROM tip.report_completeness;
@@ -1328,7 +1283,7 @@ $$;
 -- Name: FUNCTION refresh_ranking_history(countries text[]); Type: COMMENT; Schema: tip; Owner: -
 --
 
-COMMENT ON FUNCTION tip.refresh_ranking_history(countries text[]) IS 'Recompute tip.ranking_history and tip.placement_count for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report or tip.published_tier_count, with every country whose placements or attributes it changed (an empty array when only reports or published counts changed). Takes row locks only: readers are never blocked.';
+COMMENT ON FUNCTION tip.refresh_ranking_history(countries text[]) IS 'Recompute tip.ranking_history, tip.placement_count, tip.list_placement and tip.country_tier for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report, tip.published_tier_count or tip.list_membership, with every country whose placements, list memberships or attributes it changed (an empty array when only reports or published counts changed). Takes row locks only: readers are never blocked.';
 
 
 --
@@ -1640,6 +1595,212 @@ COMMENT ON COLUMN analytics.country_names.country IS 'Canonical name of that cou
 
 
 --
+-- Name: country_tier; Type: TABLE; Schema: tip; Owner: -
+--
+
+CREATE TABLE tip.country_tier (
+    iso3 text NOT NULL,
+    tier text NOT NULL,
+    country text NOT NULL,
+    region text,
+    reports integer NOT NULL,
+    first_year smallint NOT NULL,
+    last_year smallint NOT NULL,
+    report_years smallint[] NOT NULL,
+    upgrades integer NOT NULL,
+    downgrades integer NOT NULL,
+    reclassified integer NOT NULL
+);
+
+
+--
+-- Name: TABLE country_tier; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON TABLE tip.country_tier IS 'Derived: one row per country and tier it was placed on, summing up its rows of tip.ranking_history; kept equal to them by tip.refresh_ranking_history (which the loader calls in the load''s transaction). Read it as analytics.country_tiers.';
+
+
+--
+-- Name: COLUMN country_tier.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.iso3 IS 'ISO3 code of the country.';
+
+
+--
+-- Name: COLUMN country_tier.tier; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.tier IS 'Tier code (tip.tier).';
+
+
+--
+-- Name: COLUMN country_tier.country; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.country IS 'Canonical country name, as in tip.ranking_history.';
+
+
+--
+-- Name: COLUMN country_tier.region; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.region IS 'Continental region, as in tip.ranking_history.';
+
+
+--
+-- Name: COLUMN country_tier.reports; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.reports IS 'Reports that placed the country on the tier.';
+
+
+--
+-- Name: COLUMN country_tier.first_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.first_year IS 'First of those report years.';
+
+
+--
+-- Name: COLUMN country_tier.last_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.last_year IS 'Last of those report years.';
+
+
+--
+-- Name: COLUMN country_tier.report_years; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.report_years IS 'Those report years, in order.';
+
+
+--
+-- Name: COLUMN country_tier.upgrades; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.upgrades IS 'Of those placements, the ones whose change (tip.ranking_history.change) is upgrade.';
+
+
+--
+-- Name: COLUMN country_tier.downgrades; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.downgrades IS 'Of those placements, the ones whose change is downgrade.';
+
+
+--
+-- Name: COLUMN country_tier.reclassified; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.country_tier.reclassified IS 'Of those placements, the ones whose change is reclassified.';
+
+
+--
+-- Name: country_tiers; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.country_tiers AS
+ SELECT iso3,
+    country,
+    region,
+    tier,
+    reports,
+    first_year,
+    last_year,
+    report_years,
+    upgrades,
+    downgrades,
+    reclassified
+   FROM tip.country_tier;
+
+
+--
+-- Name: VIEW country_tiers; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON VIEW analytics.country_tiers IS 'Grain: one row per country and tier it was ever placed on. Its placements on the tier summed up from analytics.rankings.';
+
+
+--
+-- Name: COLUMN country_tiers.iso3; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.iso3 IS 'ISO3 code of the country.';
+
+
+--
+-- Name: COLUMN country_tiers.country; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.country IS 'Canonical country name.';
+
+
+--
+-- Name: COLUMN country_tiers.region; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.region IS 'Continental region (country_converter "continent").';
+
+
+--
+-- Name: COLUMN country_tiers.tier; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.tier IS 'Tier code: 1, 2, 2WL, 3, special_case.';
+
+
+--
+-- Name: COLUMN country_tiers.reports; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.reports IS 'Reports that placed the country on the tier.';
+
+
+--
+-- Name: COLUMN country_tiers.first_year; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.first_year IS 'First report year that placed it on the tier.';
+
+
+--
+-- Name: COLUMN country_tiers.last_year; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.last_year IS 'Last report year that placed it on the tier.';
+
+
+--
+-- Name: COLUMN country_tiers.report_years; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.report_years IS 'Every report year that placed it on the tier, in order.';
+
+
+--
+-- Name: COLUMN country_tiers.upgrades; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.upgrades IS 'Of those placements, how many were an upgrade from the preceding report (analytics.rankings.change).';
+
+
+--
+-- Name: COLUMN country_tiers.downgrades; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.downgrades IS 'Of those placements, how many were a downgrade from the preceding report.';
+
+
+--
+-- Name: COLUMN country_tiers.reclassified; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.country_tiers.reclassified IS 'Of those placements, how many were reclassified (to or from Special Case).';
+
+
+--
 -- Name: coverage; Type: VIEW; Schema: analytics; Owner: -
 --
 
@@ -1799,6 +1960,53 @@ COMMENT ON COLUMN tip.list_membership.load_run_id IS 'The load that last wrote t
 
 
 --
+-- Name: list_placement; Type: TABLE; Schema: tip; Owner: -
+--
+
+CREATE TABLE tip.list_placement (
+    report_year smallint NOT NULL,
+    list_code text NOT NULL,
+    iso3 text NOT NULL,
+    tier text
+);
+
+
+--
+-- Name: TABLE list_placement; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON TABLE tip.list_placement IS 'Derived: one row per country on an official list in a report (tip.list_membership, whatever its sources), with the tier tip.ranking gives it in that report; kept equal to them by tip.refresh_ranking_history (which the loader calls in the load''s transaction).';
+
+
+--
+-- Name: COLUMN list_placement.report_year; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.list_placement.report_year IS 'Report year of the list.';
+
+
+--
+-- Name: COLUMN list_placement.list_code; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.list_placement.list_code IS 'Official list (tip.official_list).';
+
+
+--
+-- Name: COLUMN list_placement.iso3; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.list_placement.iso3 IS 'ISO3 code of the country on the list.';
+
+
+--
+-- Name: COLUMN list_placement.tier; Type: COMMENT; Schema: tip; Owner: -
+--
+
+COMMENT ON COLUMN tip.list_placement.tier IS 'Tier code of the country''s placement in the same report; NULL when none is loaded.';
+
+
+--
 -- Name: official_list; Type: TABLE; Schema: tip; Owner: -
 --
 
@@ -1849,15 +2057,15 @@ CREATE VIEW analytics.designations AS
     l.name AS list_name,
     m.iso3,
     c.name AS country,
-    r.tier_code AS tier,
+    p.tier,
     count(*) AS sources_count,
     string_agg(s.citation, ' | '::text ORDER BY s.citation) AS sources
    FROM ((((tip.list_membership m
-     JOIN tip.official_list l USING (list_code))
-     JOIN tip.country c USING (iso3))
+     JOIN tip.list_placement p ON (((p.list_code = m.list_code) AND (p.report_year = m.report_year) AND (p.iso3 = m.iso3))))
+     JOIN tip.official_list l ON ((l.list_code = m.list_code)))
+     JOIN tip.country c ON ((c.iso3 = m.iso3)))
      JOIN tip.source s ON ((s.source_id = m.source_id)))
-     LEFT JOIN tip.ranking r ON (((r.report_year = m.report_year) AND (r.iso3 = m.iso3))))
-  GROUP BY m.report_year, m.list_code, l.name, m.iso3, c.name, r.tier_code;
+  GROUP BY m.report_year, m.list_code, l.name, m.iso3, c.name, p.tier;
 
 
 --
@@ -2244,6 +2452,112 @@ COMMENT ON COLUMN analytics.finding_categories.category_label IS 'Readable name.
 --
 
 COMMENT ON COLUMN analytics.finding_categories.description IS 'What findings of the category are about.';
+
+
+--
+-- Name: findings; Type: VIEW; Schema: analytics; Owner: -
+--
+
+CREATE VIEW analytics.findings AS
+ SELECT f.finding_id,
+    f.report_year,
+    make_date((f.report_year)::integer, 1, 1) AS report_year_date,
+    f.iso3,
+    c.name AS country,
+    f.category,
+    fc.label AS category_label,
+    f.summary,
+    s.citation AS source,
+    s.source_kind,
+    s.verification
+   FROM (((tip.finding f
+     JOIN tip.finding_category fc USING (category))
+     JOIN tip.source s USING (source_id))
+     LEFT JOIN tip.country c USING (iso3));
+
+
+--
+-- Name: VIEW findings; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON VIEW analytics.findings IS 'Grain: one row per finding (a short paraphrase of one statement of a report). Search their text with analytics.search_findings(''forced labor'').';
+
+
+--
+-- Name: COLUMN findings.finding_id; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.finding_id IS 'Identifier of the finding.';
+
+
+--
+-- Name: COLUMN findings.report_year; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.report_year IS 'Report that states it.';
+
+
+--
+-- Name: COLUMN findings.report_year_date; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.report_year_date IS '1 January of the report year, as a date: a time axis for BI tools (Superset, Metabase) that need a temporal column. Not a release date (see analytics.reports.release_date).';
+
+
+--
+-- Name: COLUMN findings.iso3; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.iso3 IS 'Country it is about; NULL for a report-wide finding.';
+
+
+--
+-- Name: COLUMN findings.country; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.country IS 'Canonical country name; NULL for a report-wide finding.';
+
+
+--
+-- Name: COLUMN findings.category; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.category IS 'Category code (state_sponsored, child_soldiers, forced_labor, sex_trafficking, prosecution, protection, prevention, tier_change, other).';
+
+
+--
+-- Name: COLUMN findings.category_label; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.category_label IS 'Readable category name.';
+
+
+--
+-- Name: COLUMN findings.summary; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.summary IS 'Short paraphrase of the finding.';
+
+
+--
+-- Name: COLUMN findings.source; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.source IS 'Citation of the source.';
+
+
+--
+-- Name: COLUMN findings.source_kind; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.source_kind IS 'official or secondary where the citation says so.';
+
+
+--
+-- Name: COLUMN findings.verification; Type: COMMENT; Schema: analytics; Owner: -
+--
+
+COMMENT ON COLUMN analytics.findings.verification IS 'read or derived.';
 
 
 --
@@ -3321,15 +3635,10 @@ CREATE VIEW tip.check_listed_country_not_placed AS
             WHEN y.complete THEN ''::text
             ELSE ' (the report''s placements are incomplete)'::text
         END) AS detail
-   FROM ((( SELECT DISTINCT list_membership.report_year,
-            list_membership.list_code,
-            list_membership.iso3
-           FROM tip.list_membership) m
+   FROM ((tip.list_placement m
      JOIN tip.official_list l USING (list_code))
      JOIN tip.check_year y USING (report_year))
-  WHERE (NOT (EXISTS ( SELECT
-           FROM tip.ranking r
-          WHERE ((r.report_year = m.report_year) AND (r.iso3 = m.iso3)))))
+  WHERE (m.tier IS NULL)
   GROUP BY m.report_year, m.iso3, y.complete;
 
 
@@ -3603,10 +3912,11 @@ COMMENT ON COLUMN tip.check_special_watch_list_size.detail IS 'What was found, w
 
 CREATE VIEW tip.check_state_sponsored_not_on_tier_3 AS
  WITH listed AS (
-         SELECT DISTINCT list_membership.report_year,
-            list_membership.iso3
-           FROM tip.list_membership
-          WHERE (list_membership.list_code = 'state_sponsored'::text)
+         SELECT list_placement.report_year,
+            list_placement.iso3,
+            list_placement.tier
+           FROM tip.list_placement
+          WHERE (list_placement.list_code = 'state_sponsored'::text)
         ), governed AS (
          SELECT r.report_year,
             (r.report_year >= COALESCE((c.applies_from_report_year)::integer, 0)) AS governed
@@ -3616,17 +3926,16 @@ CREATE VIEW tip.check_state_sponsored_not_on_tier_3 AS
  SELECT l.report_year,
     l.iso3,
         CASE
-            WHEN (r.tier_code IS NULL) THEN 'note'::text
+            WHEN (l.tier IS NULL) THEN 'note'::text
             ELSE 'failed'::text
         END AS outcome,
         CASE
-            WHEN (r.tier_code IS NULL) THEN 'listed for a government policy or pattern of trafficking, but no placement loaded'::text
+            WHEN (l.tier IS NULL) THEN 'listed for a government policy or pattern of trafficking, but no placement loaded'::text
             ELSE format('listed for a government policy or pattern of trafficking, but placed on %s'::text, t.label)
         END AS detail
-   FROM (((listed l
+   FROM ((listed l
      JOIN governed g ON (((g.report_year = l.report_year) AND g.governed)))
-     LEFT JOIN tip.ranking r ON (((r.report_year = l.report_year) AND (r.iso3 = l.iso3))))
-     LEFT JOIN tip.tier t ON ((t.tier_code = r.tier_code)))
+     LEFT JOIN tip.tier t ON ((t.tier_code = l.tier)))
   WHERE (t.level IS DISTINCT FROM 3)
 UNION ALL
  SELECT g.report_year,
@@ -3822,25 +4131,25 @@ COMMENT ON COLUMN tip.check_tier_skipped.detail IS 'What was found, with the fig
 
 CREATE VIEW tip.check_waiver_not_on_watch_list AS
  WITH waived AS (
-         SELECT DISTINCT list_membership.report_year,
-            list_membership.iso3
-           FROM tip.list_membership
-          WHERE (list_membership.list_code = 'auto_downgrade_waiver'::text)
+         SELECT list_placement.report_year,
+            list_placement.iso3,
+            list_placement.tier
+           FROM tip.list_placement
+          WHERE (list_placement.list_code = 'auto_downgrade_waiver'::text)
         )
  SELECT w.report_year,
     w.iso3,
         CASE
-            WHEN (r.tier_code IS NULL) THEN 'note'::text
+            WHEN (w.tier IS NULL) THEN 'note'::text
             ELSE 'failed'::text
         END AS outcome,
         CASE
-            WHEN (r.tier_code IS NULL) THEN 'waiver loaded, but no placement for this report'::text
+            WHEN (w.tier IS NULL) THEN 'waiver loaded, but no placement for this report'::text
             ELSE format('waiver of the automatic downgrade, but placed on %s'::text, t.label)
         END AS detail
-   FROM ((waived w
-     LEFT JOIN tip.ranking r USING (report_year, iso3))
-     LEFT JOIN tip.tier t ON ((t.tier_code = r.tier_code)))
-  WHERE (r.tier_code IS DISTINCT FROM '2WL'::text)
+   FROM (waived w
+     LEFT JOIN tip.tier t ON ((t.tier_code = w.tier)))
+  WHERE (w.tier IS DISTINCT FROM '2WL'::text)
 UNION ALL
  SELECT r.report_year,
     NULL::text AS iso3,
@@ -4217,6 +4526,14 @@ ALTER TABLE ONLY tip.country
 
 
 --
+-- Name: country_tier country_tier_pkey; Type: CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.country_tier
+    ADD CONSTRAINT country_tier_pkey PRIMARY KEY (iso3, tier);
+
+
+--
 -- Name: enforcement_stat enforcement_stat_pkey; Type: CONSTRAINT; Schema: tip; Owner: -
 --
 
@@ -4262,6 +4579,14 @@ ALTER TABLE ONLY tip.finding
 
 ALTER TABLE ONLY tip.list_membership
     ADD CONSTRAINT list_membership_pkey PRIMARY KEY (report_year, list_code, iso3, source_id);
+
+
+--
+-- Name: list_placement list_placement_pkey; Type: CONSTRAINT; Schema: tip; Owner: -
+--
+
+ALTER TABLE ONLY tip.list_placement
+    ADD CONSTRAINT list_placement_pkey PRIMARY KEY (list_code, report_year, iso3);
 
 
 --
@@ -4844,13 +5169,6 @@ GRANT USAGE ON SCHEMA analytics TO tip_reader;
 
 
 --
--- Name: TABLE findings; Type: ACL; Schema: analytics; Owner: -
---
-
-GRANT SELECT ON TABLE analytics.findings TO tip_reader;
-
-
---
 -- Name: FUNCTION search_findings(words text); Type: ACL; Schema: analytics; Owner: -
 --
 
@@ -4895,6 +5213,13 @@ GRANT SELECT ON TABLE analytics.country_names TO tip_reader;
 
 
 --
+-- Name: TABLE country_tiers; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE analytics.country_tiers TO tip_reader;
+
+
+--
 -- Name: TABLE coverage; Type: ACL; Schema: analytics; Owner: -
 --
 
@@ -4920,6 +5245,13 @@ GRANT SELECT ON TABLE analytics.enforcement TO tip_reader;
 --
 
 GRANT SELECT ON TABLE analytics.finding_categories TO tip_reader;
+
+
+--
+-- Name: TABLE findings; Type: ACL; Schema: analytics; Owner: -
+--
+
+GRANT SELECT ON TABLE analytics.findings TO tip_reader;
 
 
 --
