@@ -6,12 +6,13 @@
 -- is given; the loader now calls it after list loads too (kinds.py: list_memberships feeds the history).
 -- depends: 0050_checks_read_derived
 
+-- Keyed by country first: the refresh reads and rewrites the rows of the countries it is given.
 CREATE TABLE tip.list_placement (
     report_year smallint NOT NULL,
     list_code   text     NOT NULL,
     iso3        text     NOT NULL,
     tier        text,
-    PRIMARY KEY (list_code, report_year, iso3)
+    PRIMARY KEY (iso3, report_year, list_code)
 );
 COMMENT ON TABLE tip.list_placement IS 'Derived: one row per country on an official list in a report (tip.list_membership, whatever its sources), with the tier tip.ranking gives it in that report; kept equal to them by tip.refresh_ranking_history (which the loader calls in the load''s transaction).';
 COMMENT ON COLUMN tip.list_placement.report_year IS 'Report year of the list.';
@@ -134,6 +135,7 @@ BEGIN
         SET tier = f.tier
         FROM fresh f
         WHERE f.report_year = p.report_year AND f.list_code = p.list_code AND f.iso3 = p.iso3
+          AND (affected IS NULL OR p.iso3 = ANY (affected))
           AND p.tier IS DISTINCT FROM f.tier
     )
     INSERT INTO tip.list_placement (report_year, list_code, iso3, tier)

@@ -118,6 +118,7 @@ BEGIN
         SET tier = f.tier
         FROM fresh f
         WHERE f.report_year = p.report_year AND f.list_code = p.list_code AND f.iso3 = p.iso3
+          AND (affected IS NULL OR p.iso3 = ANY (affected))
           AND p.tier IS DISTINCT FROM f.tier
     )
     INSERT INTO tip.list_placement (report_year, list_code, iso3, tier)
