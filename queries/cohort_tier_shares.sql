@@ -11,7 +11,10 @@
 -- ways give the same counts, and only one runs: the other's condition is false before it reads a row (OFFSET 0
 -- keeps that condition above the branch's scans).
 WITH countries AS MATERIALIZED (
-    SELECT t.iso3, bool_or(%(cohort_year)s = ANY (t.report_years)) AS in_cohort
+    -- report_years lists the years as '2001, 2002, 2005': a year is placed when ', 2002, ' is in ', 2001, 2002, 2005, '.
+    SELECT t.iso3,
+           bool_or(%(cohort_year)s BETWEEN t.first_year AND t.last_year
+                   AND position(', ' || %(cohort_year)s::integer || ', ' IN ', ' || t.report_years || ', ') > 0) AS in_cohort
     FROM analytics.country_tiers t
     GROUP BY t.iso3
 ), by_complement AS MATERIALIZED (

@@ -5,7 +5,7 @@
 -- param: tier tier = 1 | tier code: 1, 2, 2WL, 3 or special_case
 -- analytics.country_tiers has one row per country and tier, its report years already listed in order.
 SELECT t.country, min(t.first_year) AS first_year, max(t.last_year) AS last_year, sum(t.reports) AS reports,
-       string_agg(array_to_string(t.report_years, ', '), ', ' ORDER BY t.first_year) AS report_years
+       string_agg(t.report_years, ', ' ORDER BY t.first_year) AS report_years
 FROM analytics.country_tiers t
 WHERE lower(t.region) = lower(%(region)s) AND t.tier = %(tier)s
 GROUP BY t.country

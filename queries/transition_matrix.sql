@@ -13,18 +13,19 @@ WITH years AS (
     UNION ALL
     SELECT NULL, 'not placed', count(*) + 1 FROM analytics.tiers
 ), pairs AS (
-    SELECT a.tier AS from_tier, b.tier AS to_tier
+    -- Counted per pair of placements first: a few dozen rows to match against the grid below, not a row per country.
+    SELECT a.tier AS from_tier, b.tier AS to_tier, count(*) AS countries
     FROM (SELECT r.iso3, r.tier FROM analytics.rankings r JOIN years y ON r.report_year = y.from_year) a
     FULL JOIN (SELECT r.iso3, r.tier FROM analytics.rankings r JOIN years y ON r.report_year = y.to_year) b USING (iso3)
+    GROUP BY a.tier, b.tier
 )
 SELECT y.from_year, y.to_year,
        f.tier AS from_tier, f.tier_label AS from_placement,
        t.tier AS to_tier, t.tier_label AS to_placement,
-       count(p.*) AS countries
+       coalesce(p.countries, 0) AS countries
 FROM years y
 CROSS JOIN placements f
 CROSS JOIN placements t
 LEFT JOIN pairs p ON p.from_tier IS NOT DISTINCT FROM f.tier AND p.to_tier IS NOT DISTINCT FROM t.tier
 WHERE f.tier IS NOT NULL OR t.tier IS NOT NULL
-GROUP BY y.from_year, y.to_year, f.tier, f.tier_label, f.position, t.tier, t.tier_label, t.position
 ORDER BY f.position, t.position

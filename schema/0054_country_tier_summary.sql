@@ -12,7 +12,7 @@ CREATE TABLE tip.country_tier (
     reports      integer  NOT NULL,
     first_year   smallint NOT NULL,
     last_year    smallint NOT NULL,
-    report_years smallint[] NOT NULL,
+    report_years text     NOT NULL,
     upgrades     integer  NOT NULL,
     downgrades   integer  NOT NULL,
     reclassified integer  NOT NULL,
@@ -26,7 +26,7 @@ COMMENT ON COLUMN tip.country_tier.region IS 'Continental region, as in tip.rank
 COMMENT ON COLUMN tip.country_tier.reports IS 'Reports that placed the country on the tier.';
 COMMENT ON COLUMN tip.country_tier.first_year IS 'First of those report years.';
 COMMENT ON COLUMN tip.country_tier.last_year IS 'Last of those report years.';
-COMMENT ON COLUMN tip.country_tier.report_years IS 'Those report years, in order.';
+COMMENT ON COLUMN tip.country_tier.report_years IS 'Those report years in order, separated by a comma and a space.';
 COMMENT ON COLUMN tip.country_tier.upgrades IS 'Of those placements, the ones whose change (tip.ranking_history.change) is upgrade.';
 COMMENT ON COLUMN tip.country_tier.downgrades IS 'Of those placements, the ones whose change is downgrade.';
 COMMENT ON COLUMN tip.country_tier.reclassified IS 'Of those placements, the ones whose change is reclassified.';
@@ -162,7 +162,7 @@ BEGIN
         -- took several times as long at 100x the data.
         SELECT h.iso3, h.tier, min(h.country) AS country, min(h.region) AS region, count(*)::integer AS reports,
                min(h.report_year) AS first_year, max(h.report_year) AS last_year,
-               array_agg(h.report_year ORDER BY h.report_year) AS report_years,
+               string_agg(h.report_year::text, ', ' ORDER BY h.report_year) AS report_years,
                count(*) FILTER (WHERE h.change = 'upgrade')::integer AS upgrades,
                count(*) FILTER (WHERE h.change = 'downgrade')::integer AS downgrades,
                count(*) FILTER (WHERE h.change = 'reclassified')::integer AS reclassified
@@ -206,7 +206,7 @@ INSERT INTO tip.country_tier
     (iso3, tier, country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
 SELECT h.iso3, h.tier, min(h.country), min(h.region), count(*)::integer,
        min(h.report_year), max(h.report_year),
-       array_agg(h.report_year ORDER BY h.report_year),
+       string_agg(h.report_year::text, ', ' ORDER BY h.report_year),
        count(*) FILTER (WHERE h.change = 'upgrade')::integer,
        count(*) FILTER (WHERE h.change = 'downgrade')::integer,
        count(*) FILTER (WHERE h.change = 'reclassified')::integer
@@ -224,7 +224,7 @@ COMMENT ON COLUMN analytics.country_tiers.tier IS 'Tier code: 1, 2, 2WL, 3, spec
 COMMENT ON COLUMN analytics.country_tiers.reports IS 'Reports that placed the country on the tier.';
 COMMENT ON COLUMN analytics.country_tiers.first_year IS 'First report year that placed it on the tier.';
 COMMENT ON COLUMN analytics.country_tiers.last_year IS 'Last report year that placed it on the tier.';
-COMMENT ON COLUMN analytics.country_tiers.report_years IS 'Every report year that placed it on the tier, in order.';
+COMMENT ON COLUMN analytics.country_tiers.report_years IS 'Every report year that placed it on the tier, in order, separated by a comma and a space (2001, 2002, 2005).';
 COMMENT ON COLUMN analytics.country_tiers.upgrades IS 'Of those placements, how many were an upgrade from the preceding report (analytics.rankings.change).';
 COMMENT ON COLUMN analytics.country_tiers.downgrades IS 'Of those placements, how many were a downgrade from the preceding report.';
 COMMENT ON COLUMN analytics.country_tiers.reclassified IS 'Of those placements, how many were reclassified (to or from Special Case).';

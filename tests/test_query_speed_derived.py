@@ -1,6 +1,6 @@
 """The tables kept for the canned queries (tip.list_placement, tip.country_tier: migrations 0051-0054) equal what they
 are derived from, after the seeds and after loads; and every query, view and function rewritten to read them (or
-otherwise made faster, 0052-0055) gives the rows and column types of its previous definition."""
+otherwise made faster: 0052-0055, transition_matrix) gives the rows and column types of its previous definition."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ COUNTRY_TIER = """
 """
 COUNTRY_TIER_FROM_HISTORY = """
     SELECT iso3, tier, country, region, count(*)::integer, min(report_year), max(report_year),
-           array_agg(report_year ORDER BY report_year), count(*) FILTER (WHERE change = 'upgrade')::integer,
+           string_agg(report_year::text, ', ' ORDER BY report_year), count(*) FILTER (WHERE change = 'upgrade')::integer,
            count(*) FILTER (WHERE change = 'downgrade')::integer, count(*) FILTER (WHERE change = 'reclassified')::integer
     FROM tip.ranking_history GROUP BY iso3, tier, country, region ORDER BY 1, 2
 """
@@ -121,6 +121,33 @@ LEFT JOIN analytics.designations waiver
        ON waiver.iso3 = before.iso3 AND waiver.report_year = f.report_year AND waiver.list_code = 'auto_downgrade_waiver'
 ORDER BY f.report_year, outcome, before.country
 """,
+    "transition_matrix": """
+WITH years AS (
+    SELECT coalesce(%(from_year)s, (SELECT max(report_year) FROM analytics.reports
+                                    WHERE report_year < (SELECT max(report_year) FROM analytics.reports))) AS from_year,
+           coalesce(%(to_year)s, (SELECT max(report_year) FROM analytics.reports)) AS to_year
+), placements AS (
+    -- Every tier in report order (Special Case, off the scale, last), then "not placed".
+    SELECT tier, tier_label, row_number() OVER (ORDER BY tier_ordinal NULLS LAST, tier) AS position FROM analytics.tiers
+    UNION ALL
+    SELECT NULL, 'not placed', count(*) + 1 FROM analytics.tiers
+), pairs AS (
+    SELECT a.tier AS from_tier, b.tier AS to_tier
+    FROM (SELECT r.iso3, r.tier FROM analytics.rankings r JOIN years y ON r.report_year = y.from_year) a
+    FULL JOIN (SELECT r.iso3, r.tier FROM analytics.rankings r JOIN years y ON r.report_year = y.to_year) b USING (iso3)
+)
+SELECT y.from_year, y.to_year,
+       f.tier AS from_tier, f.tier_label AS from_placement,
+       t.tier AS to_tier, t.tier_label AS to_placement,
+       count(p.*) AS countries
+FROM years y
+CROSS JOIN placements f
+CROSS JOIN placements t
+LEFT JOIN pairs p ON p.from_tier IS NOT DISTINCT FROM f.tier AND p.to_tier IS NOT DISTINCT FROM t.tier
+WHERE f.tier IS NOT NULL OR t.tier IS NOT NULL
+GROUP BY y.from_year, y.to_year, f.tier, f.tier_label, f.position, t.tier, t.tier_label, t.position
+ORDER BY f.position, t.position
+""",
 }
 
 
@@ -150,8 +177,8 @@ def _check_every_rewritten_query(conn) -> None:
     ranges = [(years[3], years[10]), ("", years[5]), (years[8], ""), (years[-1], years[0])]
     # Every cohort: the small early ones are counted directly, the later ones as all placements less the others.
     complement = {y: conn.execute(
-        "SELECT 2 * count(*) FILTER (WHERE %s = ANY (report_years)) > count(DISTINCT iso3) FROM analytics.country_tiers",
-        [int(y)]).fetchone()[0] for y in years}
+        "SELECT 2 * count(DISTINCT iso3) FILTER (WHERE %s = ANY (string_to_array(report_years, ', ')::int[]))"
+        " > count(DISTINCT iso3) FROM analytics.country_tiers", [int(y)]).fetchone()[0] for y in years}
     assert set(complement.values()) == {True, False}
     _same_as_before(conn, "cohort_tier_shares",
                     [{"cohort_year": y} for y in years] + [{"cohort_year": "1990"}]
@@ -164,6 +191,8 @@ def _check_every_rewritten_query(conn) -> None:
     _same_as_before(conn, "region_tier_members", [{"region": r.upper(), "tier": t} for r in regions for t in tiers])
     _same_as_before(conn, "cspa_and_tier_3", [{}, {"year": "1990"}] + [{"year": y} for y in years])
     _same_as_before(conn, "auto_downgrade_audit", [{}] + [{"from_year": f, "to_year": t} for f, t in ranges])
+    _same_as_before(conn, "transition_matrix", [{}, {"from_year": "1990", "to_year": years[3]}]
+                    + [{"from_year": f, "to_year": t} for f in years[::5] for t in years[::4]])
 
 
 def test_derived_tables_equal_their_sources_on_the_seeds(reader_db):

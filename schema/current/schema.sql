@@ -1247,7 +1247,7 @@ BEGIN
         -- took several times as long at 100x the data.
         SELECT h.iso3, h.tier, min(h.country) AS country, min(h.region) AS region, count(*)::integer AS reports,
                min(h.report_year) AS first_year, max(h.report_year) AS last_year,
-               array_agg(h.report_year ORDER BY h.report_year) AS report_years,
+               string_agg(h.report_year::text, ', ' ORDER BY h.report_year) AS report_years,
                count(*) FILTER (WHERE h.change = 'upgrade')::integer AS upgrades,
                count(*) FILTER (WHERE h.change = 'downgrade')::integer AS downgrades,
                count(*) FILTER (WHERE h.change = 'reclassified')::integer AS reclassified
@@ -1613,7 +1613,7 @@ CREATE TABLE tip.country_tier (
     reports integer NOT NULL,
     first_year smallint NOT NULL,
     last_year smallint NOT NULL,
-    report_years smallint[] NOT NULL,
+    report_years text NOT NULL,
     upgrades integer NOT NULL,
     downgrades integer NOT NULL,
     reclassified integer NOT NULL
@@ -1680,7 +1680,7 @@ COMMENT ON COLUMN tip.country_tier.last_year IS 'Last of those report years.';
 -- Name: COLUMN country_tier.report_years; Type: COMMENT; Schema: tip; Owner: -
 --
 
-COMMENT ON COLUMN tip.country_tier.report_years IS 'Those report years, in order.';
+COMMENT ON COLUMN tip.country_tier.report_years IS 'Those report years in order, separated by a comma and a space.';
 
 
 --
@@ -1783,7 +1783,7 @@ COMMENT ON COLUMN analytics.country_tiers.last_year IS 'Last report year that pl
 -- Name: COLUMN country_tiers.report_years; Type: COMMENT; Schema: analytics; Owner: -
 --
 
-COMMENT ON COLUMN analytics.country_tiers.report_years IS 'Every report year that placed it on the tier, in order.';
+COMMENT ON COLUMN analytics.country_tiers.report_years IS 'Every report year that placed it on the tier, in order, separated by a comma and a space (2001, 2002, 2005).';
 
 
 --
