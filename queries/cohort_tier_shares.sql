@@ -4,19 +4,16 @@
 -- param: cohort_year integer = 2015 | report year whose placed countries form the cohort
 -- param: from_year integer | first report year (default: the first report)
 -- param: to_year integer | last report year (default: the latest report)
--- Who is in the cohort comes from analytics.country_tiers (each country's report years per tier). A cohort is
+-- The countries ever placed come from analytics.country_tiers (a row per country and tier). A cohort is
 -- usually most of the countries ever placed: its placements per year and tier are then every placement
 -- (analytics.tier_counts, counted when the data is loaded) less those of the few countries outside it, rather than
 -- a grouping of nearly every row of analytics.rankings; a smaller cohort's placements are counted directly. Both
 -- ways give the same counts, and only one runs: the other's condition is false before it reads a row (OFFSET 0
 -- keeps that condition above the branch's scans).
 WITH countries AS MATERIALIZED (
-    -- report_years lists the years as '2001, 2002, 2005': a year is placed when ', 2002, ' is in ', 2001, 2002, 2005, '.
-    SELECT t.iso3,
-           bool_or(%(cohort_year)s BETWEEN t.first_year AND t.last_year
-                   AND position(', ' || %(cohort_year)s::integer || ', ' IN ', ' || t.report_years || ', ') > 0) AS in_cohort
-    FROM analytics.country_tiers t
-    GROUP BY t.iso3
+    -- Every country ever placed, and whether the cohort's report placed it (a hashed lookup of that report's).
+    SELECT t.iso3, t.iso3 IN (SELECT r.iso3 FROM analytics.rankings r WHERE r.report_year = %(cohort_year)s) AS in_cohort
+    FROM (SELECT DISTINCT iso3 FROM analytics.country_tiers) t
 ), by_complement AS MATERIALIZED (
     SELECT count(*) FILTER (WHERE in_cohort) AS cohort_size,
            2 * count(*) FILTER (WHERE in_cohort) > count(*) AS chosen

@@ -1,5 +1,5 @@
 -- Each country's placements summed up per tier (tip.country_tier), kept by tip.refresh_ranking_history from the
--- history rows it writes, and shown as analytics.country_tiers. always_one_tier, most_volatile (over every report)
+-- history rows it writes, and shown as analytics.country_tiers (which lists the years of each from the history). always_one_tier, most_volatile (over every report)
 -- and region_tier_members grouped every row of the history on each call (422,340 at 100x the data: 90-230 ms);
 -- they read a few thousand summary rows instead. The refresh is 0051's plus this table, for the same countries.
 -- depends: 0051_list_placement
@@ -12,7 +12,6 @@ CREATE TABLE tip.country_tier (
     reports      integer  NOT NULL,
     first_year   smallint NOT NULL,
     last_year    smallint NOT NULL,
-    report_years text     NOT NULL,
     upgrades     integer  NOT NULL,
     downgrades   integer  NOT NULL,
     reclassified integer  NOT NULL,
@@ -26,7 +25,6 @@ COMMENT ON COLUMN tip.country_tier.region IS 'Continental region, as in tip.rank
 COMMENT ON COLUMN tip.country_tier.reports IS 'Reports that placed the country on the tier.';
 COMMENT ON COLUMN tip.country_tier.first_year IS 'First of those report years.';
 COMMENT ON COLUMN tip.country_tier.last_year IS 'Last of those report years.';
-COMMENT ON COLUMN tip.country_tier.report_years IS 'Those report years in order, separated by a comma and a space.';
 COMMENT ON COLUMN tip.country_tier.upgrades IS 'Of those placements, the ones whose change (tip.ranking_history.change) is upgrade.';
 COMMENT ON COLUMN tip.country_tier.downgrades IS 'Of those placements, the ones whose change is downgrade.';
 COMMENT ON COLUMN tip.country_tier.reclassified IS 'Of those placements, the ones whose change is reclassified.';
@@ -157,12 +155,12 @@ BEGIN
     -- those added above) or every one. Only rows that differ are written.
     WITH fresh AS MATERIALIZED (
         -- A country's rows all carry its name and region as of this refresh (every row of a country given is
-        -- rewritten), so grouping by country and tier alone is enough. OFFSET 0: the rows are read as is and
-        -- sorted in one go; read in country order by index and sorted country by country, every country's
-        -- took several times as long at 100x the data.
+        -- rewritten), so grouping by country and tier alone is enough. OFFSET 0: the rows are read as they lie
+        -- and grouped by hashing; read in country order by index and sorted country by country, they took
+        -- several times as long at 100x the data. No list of years here: ordering them cost a sort of every
+        -- row (three times the rest); analytics.country_tiers reads them from the history when asked.
         SELECT h.iso3, h.tier, min(h.country) AS country, min(h.region) AS region, count(*)::integer AS reports,
                min(h.report_year) AS first_year, max(h.report_year) AS last_year,
-               string_agg(h.report_year::text, ', ' ORDER BY h.report_year) AS report_years,
                count(*) FILTER (WHERE h.change = 'upgrade')::integer AS upgrades,
                count(*) FILTER (WHERE h.change = 'downgrade')::integer AS downgrades,
                count(*) FILTER (WHERE h.change = 'reclassified')::integer AS reclassified
@@ -177,21 +175,18 @@ BEGIN
           AND NOT EXISTS (SELECT FROM fresh f WHERE f.iso3 = t.iso3 AND f.tier = t.tier)
     ), changed AS (
         UPDATE tip.country_tier t
-        SET (country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
-          = (f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades, f.downgrades,
-             f.reclassified)
+        SET (country, region, reports, first_year, last_year, upgrades, downgrades, reclassified)
+          = (f.country, f.region, f.reports, f.first_year, f.last_year, f.upgrades, f.downgrades, f.reclassified)
         FROM fresh f
         WHERE f.iso3 = t.iso3 AND f.tier = t.tier AND (affected IS NULL OR t.iso3 = ANY (affected))
-          AND (t.country, t.region, t.reports, t.first_year, t.last_year, t.report_years, t.upgrades, t.downgrades,
-               t.reclassified)
+          AND (t.country, t.region, t.reports, t.first_year, t.last_year, t.upgrades, t.downgrades, t.reclassified)
               IS DISTINCT FROM
-              (f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades, f.downgrades,
-               f.reclassified)
+              (f.country, f.region, f.reports, f.first_year, f.last_year, f.upgrades, f.downgrades, f.reclassified)
     )
     INSERT INTO tip.country_tier
-        (iso3, tier, country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
-    SELECT f.iso3, f.tier, f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades,
-           f.downgrades, f.reclassified
+        (iso3, tier, country, region, reports, first_year, last_year, upgrades, downgrades, reclassified)
+    SELECT f.iso3, f.tier, f.country, f.region, f.reports, f.first_year, f.last_year, f.upgrades, f.downgrades,
+           f.reclassified
     FROM fresh f
     WHERE NOT EXISTS (SELECT FROM tip.country_tier t WHERE t.iso3 = f.iso3 AND t.tier = f.tier);
     DELETE FROM tip.ranking_history_basis;
@@ -203,19 +198,22 @@ $$;
 COMMENT ON FUNCTION tip.refresh_ranking_history(text[]) IS 'Recompute tip.ranking_history, tip.placement_count, tip.list_placement and tip.country_tier for the given ISO3 codes (NULL: every country), plus the rows a new report or a change of a year''s completeness affects. Call it in the transaction that changed tip.ranking, tip.country, tip.report, tip.published_tier_count or tip.list_membership, with every country whose placements, list memberships or attributes it changed (an empty array when only reports or published counts changed). Takes row locks only: readers are never blocked.';
 
 INSERT INTO tip.country_tier
-    (iso3, tier, country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
+    (iso3, tier, country, region, reports, first_year, last_year, upgrades, downgrades, reclassified)
 SELECT h.iso3, h.tier, min(h.country), min(h.region), count(*)::integer,
        min(h.report_year), max(h.report_year),
-       string_agg(h.report_year::text, ', ' ORDER BY h.report_year),
        count(*) FILTER (WHERE h.change = 'upgrade')::integer,
        count(*) FILTER (WHERE h.change = 'downgrade')::integer,
        count(*) FILTER (WHERE h.change = 'reclassified')::integer
 FROM tip.ranking_history h
 GROUP BY h.iso3, h.tier;
 
+-- report_years is read from the history (by its index on the country) only when a query asks for it.
 CREATE VIEW analytics.country_tiers AS
-SELECT iso3, country, region, tier, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified
-FROM tip.country_tier;
+SELECT t.iso3, t.country, t.region, t.tier, t.reports, t.first_year, t.last_year,
+       (SELECT string_agg(h.report_year::text, ', ' ORDER BY h.report_year)
+        FROM tip.ranking_history h WHERE h.iso3 = t.iso3 AND h.tier = t.tier) AS report_years,
+       t.upgrades, t.downgrades, t.reclassified
+FROM tip.country_tier t;
 COMMENT ON VIEW analytics.country_tiers IS 'Grain: one row per country and tier it was ever placed on. Its placements on the tier summed up from analytics.rankings.';
 COMMENT ON COLUMN analytics.country_tiers.iso3 IS 'ISO3 code of the country.';
 COMMENT ON COLUMN analytics.country_tiers.country IS 'Canonical country name.';

@@ -22,7 +22,7 @@ LIST_PLACEMENT_FROM_CORE = """
 """
 COUNTRY_TIER = """
     SELECT iso3, tier, country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified
-    FROM tip.country_tier ORDER BY 1, 2
+    FROM analytics.country_tiers ORDER BY 1, 2
 """
 COUNTRY_TIER_FROM_HISTORY = """
     SELECT iso3, tier, country, region, count(*)::integer, min(report_year), max(report_year),

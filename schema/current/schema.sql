@@ -1242,12 +1242,12 @@ BEGIN
     -- those added above) or every one. Only rows that differ are written.
     WITH fresh AS MATERIALIZED (
         -- A country's rows all carry its name and region as of this refresh (every row of a country given is
-        -- rewritten), so grouping by country and tier alone is enough. OFFSET 0: the rows are read as is and
-        -- sorted in one go; read in country order by index and sorted country by country, every country's
-        -- took several times as long at 100x the data.
+        -- rewritten), so grouping by country and tier alone is enough. OFFSET 0: the rows are read as they lie
+        -- and grouped by hashing; read in country order by index and sorted country by country, they took
+        -- several times as long at 100x the data. No list of years here: ordering them cost a sort of every
+        -- row (three times the rest); analytics.country_tiers reads them from the history when asked.
         SELECT h.iso3, h.tier, min(h.country) AS country, min(h.region) AS region, count(*)::integer AS reports,
                min(h.report_year) AS first_year, max(h.report_year) AS last_year,
-               string_agg(h.report_year::text, ', ' ORDER BY h.report_year) AS report_years,
                count(*) FILTER (WHERE h.change = 'upgrade')::integer AS upgrades,
                count(*) FILTER (WHERE h.change = 'downgrade')::integer AS downgrades,
                count(*) FILTER (WHERE h.change = 'reclassified')::integer AS reclassified
@@ -1262,21 +1262,18 @@ BEGIN
           AND NOT EXISTS (SELECT FROM fresh f WHERE f.iso3 = t.iso3 AND f.tier = t.tier)
     ), changed AS (
         UPDATE tip.country_tier t
-        SET (country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
-          = (f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades, f.downgrades,
-             f.reclassified)
+        SET (country, region, reports, first_year, last_year, upgrades, downgrades, reclassified)
+          = (f.country, f.region, f.reports, f.first_year, f.last_year, f.upgrades, f.downgrades, f.reclassified)
         FROM fresh f
         WHERE f.iso3 = t.iso3 AND f.tier = t.tier AND (affected IS NULL OR t.iso3 = ANY (affected))
-          AND (t.country, t.region, t.reports, t.first_year, t.last_year, t.report_years, t.upgrades, t.downgrades,
-               t.reclassified)
+          AND (t.country, t.region, t.reports, t.first_year, t.last_year, t.upgrades, t.downgrades, t.reclassified)
               IS DISTINCT FROM
-              (f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades, f.downgrades,
-               f.reclassified)
+              (f.country, f.region, f.reports, f.first_year, f.last_year, f.upgrades, f.downgrades, f.reclassified)
     )
     INSERT INTO tip.country_tier
-        (iso3, tier, country, region, reports, first_year, last_year, report_years, upgrades, downgrades, reclassified)
-    SELECT f.iso3, f.tier, f.country, f.region, f.reports, f.first_year, f.last_year, f.report_years, f.upgrades,
-           f.downgrades, f.reclassified
+        (iso3, tier, country, region, reports, first_year, last_year, upgrades, downgrades, reclassified)
+    SELECT f.iso3, f.tier, f.country, f.region, f.reports, f.first_year, f.last_year, f.upgrades, f.downgrades,
+           f.reclassified
     FROM fresh f
     WHERE NOT EXISTS (SELECT FROM tip.country_tier t WHERE t.iso3 = f.iso3 AND t.tier = f.tier);
     DELETE FROM tip.ranking_history_basis;
@@ -1613,7 +1610,6 @@ CREATE TABLE tip.country_tier (
     reports integer NOT NULL,
     first_year smallint NOT NULL,
     last_year smallint NOT NULL,
-    report_years text NOT NULL,
     upgrades integer NOT NULL,
     downgrades integer NOT NULL,
     reclassified integer NOT NULL
@@ -1677,13 +1673,6 @@ COMMENT ON COLUMN tip.country_tier.last_year IS 'Last of those report years.';
 
 
 --
--- Name: COLUMN country_tier.report_years; Type: COMMENT; Schema: tip; Owner: -
---
-
-COMMENT ON COLUMN tip.country_tier.report_years IS 'Those report years in order, separated by a comma and a space.';
-
-
---
 -- Name: COLUMN country_tier.upgrades; Type: COMMENT; Schema: tip; Owner: -
 --
 
@@ -1716,11 +1705,13 @@ CREATE VIEW analytics.country_tiers AS
     reports,
     first_year,
     last_year,
-    report_years,
+    ( SELECT string_agg((h.report_year)::text, ', '::text ORDER BY h.report_year) AS string_agg
+           FROM tip.ranking_history h
+          WHERE ((h.iso3 = t.iso3) AND (h.tier = t.tier))) AS report_years,
     upgrades,
     downgrades,
     reclassified
-   FROM tip.country_tier;
+   FROM tip.country_tier t;
 
 
 --
