@@ -452,9 +452,40 @@ def _first_error(text: str) -> str:
     return ""
 
 
-def _start_server(pgdata: Path, account, address: str = "", port: int = 5432, meanwhile=None) -> Postmaster:
-    import shlex
+# Servers this process launched, so that each is waited for once it ends (no zombie, no warning).
+_launched: list = []
+# pg_ctl -w looks at postmaster.pid every 100 ms; a new server is ready in about 70 ms.
+_READY_POLL_SECONDS = 0.005
+_START_TIMEOUT_SECONDS = 60
+
+
+def _launch(pgdata: Path, account, options: dict, log: Path):
+    """The postmaster, launched as `pg_ctl start` launches it (a session of its own, no terminal,
+    standard input from /dev/null, its output appended to `log`, files private to its user), but as
+    this process's child, so that its start is seen within milliseconds: ready, or ended."""
     import subprocess
+
+    for earlier in list(_launched):
+        if earlier.poll() is not None:
+            _launched.remove(earlier)
+    uid, gid, name = account
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    as_other = {}
+    if name is not None:
+        as_other = dict(user=uid, group=gid, extra_groups=[])
+        env["HOME"] = "/"
+    server = [str(_server_program("postgres", account)), "-D", str(pgdata)]
+    for key, value in options.items():
+        server += ["-c", f"{key}={value}"]
+    process = subprocess.Popen(["/bin/sh", "-c", 'umask 077 && exec "$@" >> "$0" 2>&1', str(log), *server],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env=env, cwd="/", start_new_session=True, **as_other)
+    _launched.append(process)
+    return process
+
+
+def _start_server(pgdata: Path, account, address: str = "", port: int = 5432, meanwhile=None) -> Postmaster:
+    import time
 
     stale = _read_postmaster(pgdata)
     if stale is not None and not _is_postgres(stale.pid):
@@ -465,26 +496,39 @@ def _start_server(pgdata: Path, account, address: str = "", port: int = 5432, me
     seen = log.stat().st_size if log.exists() else 0
     options = {"listen_addresses": address, "port": str(port), "unix_socket_directories": str(socket_dir),
                "unix_socket_permissions": "0700"}
-    argv = [_server_program("pg_ctl", account), "-D", pgdata, "-w", "-t", "60", "-l", log,
-            "-o", " ".join(f"-c {shlex.quote(f'{k}={v}')}" for k, v in options.items()), "start"]
     try:
-        _run(argv, account, timeout=90, meanwhile=meanwhile)
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-        if socket_dir != pgdata:
-            _remove_socket_dir(socket_dir)
+        process = _launch(pgdata, account, options, log)
+    except OSError as exc:
+        raise ConnectionProblem(f"could not start the embedded PostgreSQL server: {exc}") from exc
+    failure = None
+    if meanwhile is not None:
         try:
-            with open(log, errors="replace") as handle:
-                handle.seek(seen)
-                cause = _first_error(handle.read())
-        except OSError:
-            cause = ""
-        cause = cause or _first_error(getattr(exc, "output", "") or "") or str(exc)
-        where = f" on {address}:{port}" if address else ""
-        raise ConnectionProblem(f"could not start the embedded PostgreSQL server{where}: {cause} "
-                                f"(server log: {log})") from exc
-    info = _read_postmaster(pgdata)
-    if info is None or info.status != "ready":
-        raise ConnectionProblem(f"the embedded server in {pgdata} did not come up; see {log}")
+            meanwhile()
+        except Exception as exc:  # raised once the server is up
+            failure = exc
+    deadline = time.monotonic() + _START_TIMEOUT_SECONDS
+    while True:
+        info = _read_postmaster(pgdata)
+        if info is not None and info.pid == process.pid and info.status == "ready":
+            break
+        ended = process.poll() is not None
+        if ended or time.monotonic() > deadline:
+            if ended and socket_dir != pgdata:
+                _remove_socket_dir(socket_dir)
+            try:
+                with open(log, errors="replace") as handle:
+                    handle.seek(seen)
+                    cause = _first_error(handle.read())
+            except OSError:
+                cause = ""
+            if not ended:
+                cause = f"it was not ready within {_START_TIMEOUT_SECONDS} s{'; ' + cause if cause else ''}"
+            where = f" on {address}:{port}" if address else ""
+            raise ConnectionProblem(f"could not start the embedded PostgreSQL server{where}: "
+                                    f"{cause or f'it ended with status {process.returncode}'} (server log: {log})")
+        time.sleep(_READY_POLL_SECONDS)
+    if failure is not None:
+        raise failure
     return info
 
 
