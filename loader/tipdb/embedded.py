@@ -263,8 +263,8 @@ def _run(args: list, account, timeout: float = 120, meanwhile=None) -> str:
     return output
 
 
-def _prepare_home() -> Path:
-    """Create TIPDB_HOME (private) and decide the data directory; return it (it may not exist yet)."""
+def _make_home() -> Path:
+    """Create TIPDB_HOME (private), or say clearly why it cannot be."""
     directory = home()
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -279,7 +279,16 @@ def _prepare_home() -> Path:
     if not os.access(directory, os.W_OK | os.X_OK):
         raise ConnectionProblem(f"TIPDB_HOME {directory} is not writable by you; "
                                 "set TIPDB_HOME to a folder you can write")
-    link = directory / "pgdata"
+    return directory
+
+
+def _prepare_home() -> Path:
+    """Create TIPDB_HOME and decide the data directory; return it (it may not exist yet).
+
+    Under root a new data directory is made in the server root and linked from TIPDB_HOME: the
+    caller holds the start-up lock, or two tipdb processes starting at once would each make one
+    (and one would fail to link it, or find the other's link before its target exists)."""
+    link = _make_home() / "pgdata"
     if link.is_symlink():
         target = Path(os.readlink(link))
         if not target.is_dir():
@@ -551,10 +560,11 @@ def start(meanwhile=None) -> str:
         info = _running() if free else None
         if info is not None:
             return _url(info)
-    pgdata = _prepare_home()
+    _make_home()  # for the lock file, or a clear message why it cannot be
     with _lock():
         info = _running()
         if info is None:
+            pgdata = _prepare_home()
             account = _server_account()
             if not (pgdata / "PG_VERSION").exists():
                 _initdb(pgdata, account, meanwhile)
