@@ -36,27 +36,9 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import TIPDB, fresh_home, goal, load_average, recorded, run, summary  # noqa: E402
-from common import user_env as _common_user_env  # noqa: E402
+from common import TIPDB, fresh_home, goal, load_average, recorded, run, summary, user_env  # noqa: E402
 
 QUERY = [TIPDB, "query", "tier_members", "-p", "year=2020"]
-
-
-def user_env(**extra) -> dict:
-    """A user's environment (common.user_env), and Python's byte-code cache as a user has it: the
-    machines these run on set PYTHONDONTWRITEBYTECODE, with which every tipdb process compiled tipdb's
-    modules from source again (some 20 ms of a `tipdb query`, more for `tipdb up`), which no user of an
-    installed tipdb pays: pip compiles the modules it installs, and Python caches them on first import."""
-    env = _common_user_env(**extra)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
-
-
-def compile_tipdb() -> None:
-    """Byte-compile tipdb's modules as `pip install` does (an editable install's first run would)."""
-    import tipdb
-
-    run([sys.executable, "-m", "compileall", "-q", str(Path(tipdb.__file__).parent)], env=user_env())
 
 
 def initdb_args(directory: Path, *extra: str) -> tuple[list[str], dict]:
@@ -149,7 +131,6 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--cold-rounds", type=int, default=3)
     args = parser.parse_args()
-    compile_tipdb()
     with recorded("startup", rounds=args.rounds, cold_rounds=args.cold_rounds) as report:
         from tipdb import embedded
 
