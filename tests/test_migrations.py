@@ -171,3 +171,83 @@ def test_committed_schema_snapshot_is_current(empty_db_url):
     migrations.apply(empty_db_url)
     assert committed.read_text(encoding="utf-8") == snapshot.dump(empty_db_url), \
         "schema/current/schema.sql is stale: run `tipdb schema`"
+
+
+def _yoyo_view(url: str) -> tuple[list[str], list[str]]:
+    """What yoyo itself makes of the database: migrations it would apply, and those it would roll back."""
+    from yoyo import get_backend, read_migrations
+
+    backend = get_backend(migrations._yoyo_uri(url))
+    try:
+        found = read_migrations(str(paths.schema_dir()))
+        return [m.id for m in backend.to_apply(found)], [m.id for m in backend.to_rollback(found)]
+    finally:
+        backend.connection.close()
+
+
+def test_applied_and_rolled_back_as_yoyo_records_them(empty_db_url, empty_db, monkeypatch):
+    """Each file is sent whole (sqlparse never splits it), and yoyo's own tables say what yoyo would have said."""
+    import sqlparse
+
+    def no_splitting(*args, **kwargs):
+        raise AssertionError("a migration was split into statements")
+
+    monkeypatch.setattr(sqlparse, "split", no_splitting)
+    applied = migrations.apply(empty_db_url)
+    monkeypatch.undo()
+    assert _yoyo_view(empty_db_url) == ([], list(reversed(applied)))
+    log = empty_db.execute("SELECT migration_id, operation FROM yoyo._yoyo_log ORDER BY created_at_utc").fetchall()
+    assert log == [(m, "apply") for m in applied]
+    undone = migrations.rollback(empty_db_url, 2)
+    assert undone == list(reversed(applied[-2:]))
+    assert _yoyo_view(empty_db_url)[0] == applied[-2:]
+    empty_db.commit()
+    assert empty_db.execute("SELECT migration_id FROM yoyo.migration_file WHERE migration_id = ANY (%s)",
+                            [undone]).fetchall() == []
+
+
+def _schema_copy(tmp_path, monkeypatch):
+    copy = tmp_path / "schema"
+    shutil.copytree(paths.schema_dir(), copy)
+    monkeypatch.setattr(migrations, "schema_dir", lambda: copy)
+    return copy
+
+
+def test_a_failing_statement_leaves_nothing_of_its_migration(empty_db_url, empty_db, tmp_path, monkeypatch):
+    """Several statements in one round trip: the first ones are undone when a later one fails."""
+    copy = _schema_copy(tmp_path, monkeypatch)
+    (copy / "0099_broken.sql").write_text("-- depends: 0043_bounded_function_inputs\n"
+                                          "CREATE TABLE tip.made_first (x int);\nSELECT 1 / 0;\n")
+    (copy / "0099_broken.rollback.sql").write_text("DROP TABLE tip.made_first;\n")
+    with pytest.raises(MigrationProblem, match="0099_broken.*division by zero"):
+        migrations.apply(empty_db_url)
+    assert empty_db.execute("SELECT to_regclass('tip.made_first')").fetchone() == (None,)
+    assert "0099_broken" not in {r[0] for r in empty_db.execute("SELECT migration_id FROM yoyo._yoyo_migration")}
+    assert "0043_bounded_function_inputs" in {r[0] for r in empty_db.execute("SELECT migration_id FROM yoyo._yoyo_migration")}
+
+
+def test_dependencies_order_the_migrations(empty_db_url, empty_db, tmp_path, monkeypatch):
+    """`-- depends:` orders a migration after the one it names, even when its file name sorts first."""
+    copy = _schema_copy(tmp_path, monkeypatch)
+    (copy / "0098_needs_the_table.sql").write_text("-- depends: 0099_makes_the_table\nINSERT INTO tip.made (x) VALUES (1);\n")
+    (copy / "0098_needs_the_table.rollback.sql").write_text("DELETE FROM tip.made;\n")
+    (copy / "0099_makes_the_table.sql").write_text("-- depends: 0043_bounded_function_inputs\nCREATE TABLE tip.made (x int);\n")
+    (copy / "0099_makes_the_table.rollback.sql").write_text("DROP TABLE tip.made;\n")
+    assert migrations.apply(empty_db_url)[-2:] == ["0099_makes_the_table", "0098_needs_the_table"]
+    assert migrations.rollback(empty_db_url, 2) == ["0098_needs_the_table", "0099_makes_the_table"]
+
+
+def test_nothing_to_apply_is_found_without_yoyo(db_url, monkeypatch):
+    """A migrated database answers `apply` from one query: neither the lock nor yoyo's backend is taken."""
+    def no_yoyo(*args, **kwargs):
+        raise AssertionError("the migration lock and yoyo's backend were taken")
+
+    monkeypatch.setattr(migrations, "_open", no_yoyo)
+    assert migrations.apply(db_url) == []
+
+
+def test_yoyo_writes_the_bookkeeping_version_tipdb_expects():
+    """The up-to-date check reads yoyo's tables directly; a yoyo that changes them must go through its upgrade."""
+    from yoyo import internalmigrations
+
+    assert max(internalmigrations.schema_versions) == migrations._YOYO_TABLES_VERSION

@@ -304,6 +304,28 @@ def test_stale_postmaster_pid_of_another_program_does_not_block(served):
     assert served.run("url", "--reader").stdout.strip() == served.reader_url
 
 
+def test_a_server_that_cannot_start_is_reported_at_once_with_its_cause(served):
+    """tipdb launches the postmaster itself: one that ends at start is seen ending, not waited for."""
+    import time
+
+    served.run("down")
+    settings = Path(os.path.realpath(served.path / "pgdata")) / "postgresql.auto.conf"
+    kept = settings.read_bytes()
+    try:
+        with open(settings, "a") as handle:
+            handle.write("shared_buffers = 'plenty'\n")
+        began = time.monotonic()
+        failed = served.run("url", check=False)
+        assert time.monotonic() - began < 20
+        assert failed.returncode == 69 and failed.stderr.count("\n") == 1
+        assert "could not start the embedded PostgreSQL server" in failed.stderr
+        assert "postgresql.auto.conf" in failed.stderr and "contains errors" in failed.stderr
+    finally:
+        settings.write_bytes(kept)
+        served.run("serve", "--port", str(served.port))  # as the other tests found it
+    assert served.run("url", "--reader").stdout.strip() == served.reader_url
+
+
 # -- 5. The password file ---------------------------------------------------------------------
 
 

@@ -226,15 +226,24 @@ def main(debug):
     """
 
 
+def _import_for_up() -> None:
+    """What `tipdb up` needs after the server starts: the loader, the migrations and yoyo (with psycopg)."""
+    import yoyo.backends.core.postgresql  # noqa: F401
+
+    from tipdb import load, migrations  # noqa: F401
+
+
 @main.command()
 @click.option("--force", is_flag=True, help="Reload seed files even if their checksums were loaded before.")
 @helped("tipdb up", "tipdb up --force")
 def up(force):
     """Start or reach the database, apply migrations and load the seeds. Safe to repeat."""
-    from tipdb import database, load, migrations
+    from tipdb import database
     from tipdb.output import count_of
 
-    url = database.url()
+    url = database.url(meanwhile=_import_for_up)  # imported while initdb or the server start runs, if they do
+    from tipdb import load, migrations
+
     applied = migrations.apply(url)
     if applied:
         _say(f"applied {count_of(len(applied), 'migration')}: {', '.join(applied)}")

@@ -35,14 +35,18 @@ def is_embedded() -> bool:
     return configured_url() is None
 
 
-def url() -> str:
-    """The URL to connect to, starting the embedded server first if it is the one in use."""
+def url(meanwhile=None) -> str:
+    """The URL to connect to, starting the embedded server first if it is the one in use.
+
+    `meanwhile`: the caller's own work, run while the embedded server is created or started, if it is
+    (see `embedded.start`); the caller still does that work itself afterwards when nothing was started.
+    """
     configured = configured_url()
     if configured is not None:
         return configured
     from tipdb import embedded
 
-    return embedded.start()
+    return embedded.start(meanwhile)
 
 
 def connect(target: str | None = None, **kwargs) -> "psycopg.Connection":

@@ -116,10 +116,12 @@ def _stage(conn, kind: kinds.Kind) -> None:
     columns = [sql.SQL("file_no integer NOT NULL"), sql.SQL("line_no integer NOT NULL")] + [
         sql.SQL("{} {}").format(sql.Identifier(c.name), sql.SQL(c.sql_type)) for c in kind.columns
     ]
-    conn.execute("DROP TABLE IF EXISTS pg_temp.stage, pg_temp.stage_file")
-    conn.execute(sql.SQL("CREATE TEMPORARY TABLE stage ({}) ON COMMIT DROP").format(sql.SQL(", ").join(columns)))
-    conn.execute("CREATE TEMPORARY TABLE stage_file (file_no integer PRIMARY KEY, load_run_id bigint NOT NULL) "
-                 "ON COMMIT DROP")
+    # One round trip: a load of every seed file stages a dozen kinds.
+    conn.execute(sql.SQL(
+        "DROP TABLE IF EXISTS pg_temp.stage, pg_temp.stage_file; "
+        "CREATE TEMPORARY TABLE stage ({}) ON COMMIT DROP; "
+        "CREATE TEMPORARY TABLE stage_file (file_no integer PRIMARY KEY, load_run_id bigint NOT NULL) ON COMMIT DROP"
+    ).format(sql.SQL(", ").join(columns)))
 
 
 def _copy(conn, kind: kinds.Kind, file_no: int, item: _Input, collector, digest, progress) -> int:
@@ -201,10 +203,11 @@ def _lock_referenced(conn, kind: kinds.Kind) -> None:
     """Keep every table the kind's table or its lookups refer to unchanged until commit (readers are
     not blocked), so that what the staged checks find present stays present while the rows are merged."""
     lookups = [c.type.references[0] for c in kind.columns if c.type.references]
-    for (table,) in conn.execute(
-            "SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
-            "UNION SELECT unnest(%s::text[]) ORDER BY 1", [kind.table, lookups]).fetchall():
-        conn.execute(sql.SQL("LOCK TABLE {} IN SHARE MODE").format(sql.SQL(table)))
+    tables = [table for (table,) in conn.execute(
+        "SELECT confrelid::regclass::text FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' "
+        "UNION SELECT unnest(%s::text[]) ORDER BY 1", [kind.table, lookups]).fetchall()]
+    if tables:
+        conn.execute(sql.SQL("LOCK TABLE {} IN SHARE MODE").format(sql.SQL(", ").join(map(sql.SQL, tables))))
 
 
 def _is_superuser(conn) -> bool:
