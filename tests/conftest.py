@@ -6,6 +6,12 @@ controller, or pytest itself without workers) starts the server and builds the t
 thread, while the workers start and collect; a worker waits for it the first time one of its tests needs a
 database (a shared lock on a file that the builder holds exclusively until it is done).
 
+Where it can, the run keeps its servers' data in memory (a folder in /dev/shm, a tmpfs): each clone
+creates and each drop removes some 400 files, and on this machine's disk (ext4 mounted with `discard`)
+that made a clone cost about ten times the CPU time it costs in memory (0.3 s against 0.03 s). The servers
+that tests start themselves (`tipdb up` in a fresh TIPDB_HOME) keep theirs there too, under root, where
+data directories live in the server root (TIPDB_SERVER_ROOT) rather than in TIPDB_HOME.
+
 Every test that may change data gets its own clone of the template (CREATE DATABASE ... TEMPLATE). Each
 worker makes its next clone ahead, in a background thread, while a test runs, and drops used ones there
 too, so a test waits for neither. Tests that only read share one read-only clone (`reader_db`,
@@ -42,6 +48,14 @@ def _runs_tests(config) -> bool:
     return hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
 
 
+def _in_memory() -> str | None:
+    """A folder on a tmpfs for throwaway servers' data, if this machine has one we may write."""
+    shm = "/dev/shm"
+    if os.environ.get("TIPDB_TEST_ON_DISK") or not (os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    return shm
+
+
 def _private_server_root() -> str | None:
     """Under root, data directories live outside TIPDB_HOME (see embedded.py): a server root of this
     process's own for the servers it and its tests start, removed at the end."""
@@ -49,7 +63,7 @@ def _private_server_root() -> str | None:
         return None
     from tipdb import embedded
 
-    parent = os.environ.get("TIPDB_TEST_SERVER_ROOT")
+    parent = os.environ.get("TIPDB_TEST_SERVER_ROOT") or _in_memory()
     if parent is None:
         embedded.server_root().mkdir(mode=0o711, parents=True, exist_ok=True)
         parent = str(embedded.server_root())
@@ -75,7 +89,8 @@ def pytest_configure(config):
 
 
 def _start_building() -> None:
-    home = tempfile.mkdtemp(prefix="tipdb-test-")
+    # Not under root, the data directory is in TIPDB_HOME.
+    home = tempfile.mkdtemp(prefix="tipdb-test-", dir=None if os.geteuid() == 0 else _in_memory())
     ready = Path(home) / "test-server.json"
     os.environ["TIPDB_TEST_HOME"] = home
     os.environ[_READY] = str(ready)
