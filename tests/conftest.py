@@ -76,6 +76,7 @@ def _private_server_root() -> str | None:
 def pytest_configure(config):
     _cache_migration_parsing()
     if _starts_run(config):
+        os.environ["TIPDB_TEST_DIST"] = str(getattr(config.option, "dist", ""))  # for the workers' ordering
         if os.environ.get("TIPDB_SERVER_ROOT") and not os.environ.get("TIPDB_TEST_SERVER_ROOT"):
             pass  # the caller chose a server root: use it as it is
         else:
@@ -388,3 +389,73 @@ def other_db_url(other_db) -> str:
 def empty_db_url(empty_db) -> str:
     """Connection string of a fresh database with no schema at all."""
     return conninfo(empty_db.info.dbname)
+
+
+# -- the order tests are handed out in -------------------------------------------------------------
+
+# Tests that take seconds (measured with --durations), so that they start first, each worker with its
+# share, and the short ones fill in at the end. Only the order depends on this list: a test missing
+# from it just starts later. A parametrized test's ids all match its name.
+_SLOW = {
+    "test_migrations.py::test_each_migration_rolls_back_and_reapplies_on_seeded_data": 6.0,
+    "test_security.py::test_programs_the_server_user_cannot_reach_are_copied_not_opened": 4.0,
+    "test_cli.py::test_up_on_the_embedded_default_as_a_user_would": 4.5,
+    "test_concurrency.py::test_two_ups_at_once_share_one_server": 4.0,
+    "test_fuzz_loader.py::test_corrupted_seed_files_are_refused_and_change_nothing": 3.0,
+    "test_concurrency.py::test_two_loaders_at_once_end_like_one": 3.0,
+    "test_errors.py::test_queries_after_rollback_all_say_to_run_up": 2.8,
+    "test_errors.py::test_read_only_role_gets_messages_and_no_partial_files": 2.3,
+    "test_refresh.py::": 2.0,
+    "test_migrations.py::": 1.5,
+    "test_errors.py::test_unexpected_exceptions_are_internal_errors_with_a_traceback_only_on_request": 1.6,
+    "test_charts_exports.py::test_history_chart_labels_countries_tiers_years_and_source": 1.4,
+    "test_errors.py::test_out_of_memory": 1.4,
+    "test_concurrency.py::test_a_loader_killed_mid_load_leaves_nothing": 1.3,
+    "test_charts_exports.py::test_exported_data_package_is_valid": 1.2,
+}
+
+
+def _estimate(item) -> float:
+    name = item.nodeid.split("/")[-1].split("[")[0]
+    return max((s for prefix, s in _SLOW.items() if name.startswith(prefix)), default=0.0)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own grouping by fixture parameters
+def pytest_collection_modifyitems(session, config, items):
+    """Under --dist worksteal, worker k first gets the k-th contiguous share of the collection and later
+    steals from the end of another's. Arrange the collection so that each share starts with its part of
+    the slow tests (longest first, spread evenly), and each of test_security's served homes (a cold
+    `tipdb up` in its module-scoped fixture) is one block at the start of one share, set up once."""
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 0) or 0)
+    if workers < 2 or os.environ.get("TIPDB_TEST_DIST") != "worksteal":  # the controller's --dist
+        return
+    blocks: dict[str, list] = {}
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        home = callspec.id.split("-home")[0] if callspec and item.nodeid.split("/")[-1].startswith("test_security.py") \
+            and "-home" in callspec.id else None
+        key = f"served:{home}" if home else item.nodeid
+        blocks.setdefault(key, []).append(item)
+    cost = {key: (sum(_estimate(i) for i in block) + (8.0 if key.startswith("served:") else 0.0)) for key, block in
+            blocks.items()}
+    heavy = sorted((k for k in blocks if cost[k] > 0), key=lambda k: -cost[k])
+    light = [k for k in blocks if cost[k] == 0]
+    shares: list[list] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for key in heavy:  # longest first, each to the share with the least so far
+        k = min(range(workers), key=load.__getitem__)
+        shares[k].extend(blocks[key])
+        load[k] += cost[key]
+    # Sizes of the shares worksteal hands out: what is left, divided by the workers left.
+    sizes, left = [], len(items)
+    for k in range(workers):
+        sizes.append(left // (workers - k))
+        left -= sizes[-1]
+    rest = [item for key in light for item in blocks[key]]
+    if any(len(share) > size for share, size in zip(shares, sizes)):
+        return  # heavy tests alone overfill a share: keep pytest's order
+    for share, size in zip(shares, sizes):
+        take = size - len(share)
+        share.extend(rest[:take])
+        del rest[:take]
+    items[:] = [item for share in shares for item in share]
