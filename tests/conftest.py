@@ -56,6 +56,19 @@ def _in_memory() -> str | None:
     return shm
 
 
+def _temporary_files_in_memory() -> None:
+    """Temporary files and folders of the run (tmp_path, the homes and servers tests make, the
+    processes they start) in a folder of the run's own on the tmpfs, removed at the end."""
+    shm = _in_memory()
+    if shm is None or os.environ.get("TIPDB_TEST_TMPDIR"):
+        return
+    folder = tempfile.mkdtemp(prefix="tipdb-tests-tmp-", dir=shm)
+    os.chmod(folder, 0o711)  # as /tmp lets the server user reach what tests make for it
+    os.environ["TMPDIR"] = os.environ["TIPDB_TEST_TMPDIR"] = folder
+    tempfile.tempdir = folder
+    _BUILDER["tmpdir"] = folder
+
+
 def _private_server_root() -> str | None:
     """Under root, data directories live outside TIPDB_HOME (see embedded.py): a server root of this
     process's own for the servers it and its tests start, removed at the end."""
@@ -77,6 +90,7 @@ def pytest_configure(config):
     _cache_migration_parsing()
     if _starts_run(config):
         os.environ["TIPDB_TEST_DIST"] = str(getattr(config.option, "dist", ""))  # for the workers' ordering
+        _temporary_files_in_memory()
         if os.environ.get("TIPDB_SERVER_ROOT") and not os.environ.get("TIPDB_TEST_SERVER_ROOT"):
             pass  # the caller chose a server root: use it as it is
         else:
@@ -186,6 +200,8 @@ def pytest_sessionfinish(session):
 
         embedded.stop_all_under(servers)  # servers that tests started and left running
         shutil.rmtree(servers, ignore_errors=True)
+    if _BUILDER.get("tmpdir"):
+        shutil.rmtree(_BUILDER["tmpdir"], ignore_errors=True)
 
 
 def _drop_own_databases() -> None:
