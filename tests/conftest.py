@@ -20,6 +20,7 @@ too, so a test waits for neither. Tests that only read share one read-only clone
 
 from __future__ import annotations
 
+import csv
 import fcntl
 import json
 import os
@@ -405,6 +406,21 @@ def other_db_url(other_db) -> str:
 def empty_db_url(empty_db) -> str:
     """Connection string of a fresh database with no schema at all."""
     return conninfo(empty_db.info.dbname)
+
+
+# -- process-wide state a library may change --------------------------------------------------------
+
+_CSV_FIELD_SIZE_LIMIT = csv.field_size_limit()
+
+
+@pytest.fixture(autouse=True)
+def _csv_field_size_limit():
+    """frictionless raises the csv module's process-wide field size limit when it is imported (by the
+    data-package tests); tipdb's loader refuses over-long fields with the default one. Put it back after
+    each test, so that no test depends on which tests ran before it in the same worker."""
+    yield
+    if csv.field_size_limit() != _CSV_FIELD_SIZE_LIMIT:
+        csv.field_size_limit(_CSV_FIELD_SIZE_LIMIT)
 
 
 # -- the order tests are handed out in -------------------------------------------------------------
