@@ -44,11 +44,6 @@ def _starts_run(config) -> bool:
     return not hasattr(config, "workerinput")
 
 
-def _runs_tests(config) -> bool:
-    # The xdist controller only hands tests to its workers.
-    return hasattr(config, "workerinput") or not getattr(config.option, "numprocesses", None)
-
-
 def _in_memory() -> str | None:
     """A folder on a tmpfs for throwaway servers' data, if this machine has one we may write."""
     shm = "/dev/shm"
@@ -105,8 +100,7 @@ def pytest_configure(config):
 
 
 def _start_building() -> None:
-    # Not under root, the data directory is in TIPDB_HOME.
-    home = tempfile.mkdtemp(prefix="tipdb-test-", dir=None if os.geteuid() == 0 else _in_memory())
+    home = tempfile.mkdtemp(prefix="tipdb-test-")  # not under root, the data directory is in TIPDB_HOME
     ready = Path(home) / "test-server.json"
     os.environ["TIPDB_TEST_HOME"] = home
     os.environ[_READY] = str(ready)
