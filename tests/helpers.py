@@ -39,12 +39,12 @@ def module_clone(tipdb_server, suffix: str):
     than such tests themselves. Use as a module-scoped fixture: `yield from module_clone(tipdb_server, "x")`.
     """
     import psycopg
-    from pytest_postgresql.janitor import DatabaseJanitor
 
     from conftest import conninfo
 
-    name = f"{tipdb_server.template_dbname}_{suffix}"
-    with DatabaseJanitor(user=tipdb_server.user, host=tipdb_server.host, port=tipdb_server.port,
-                         password=tipdb_server.password, dbname=name, template_dbname=tipdb_server.template_dbname):
+    name = tipdb_server.clone(suffix)
+    try:
         with psycopg.connect(conninfo(name)) as conn:
             yield conn
+    finally:
+        tipdb_server.drop(name)

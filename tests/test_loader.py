@@ -220,7 +220,8 @@ def _wait_for_lock_waiter(db):
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
-        waiting = db.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted").fetchone()[0]
+        waiting = db.execute("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+                             "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())").fetchone()[0]
         db.rollback()
         if waiting:
             return
