@@ -222,6 +222,17 @@ def _reachable(path: Path, uid: int, gid: int) -> bool:
     return True
 
 
+def _as_server_user(account) -> tuple[dict, dict]:
+    """The environment (no PG* variables: the server programs must not follow the caller's) and the
+    subprocess arguments that run a server program as the server's OS user."""
+    uid, gid, name = account
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
+    if name is None:
+        return env, {}
+    env["HOME"] = "/"
+    return env, dict(user=uid, group=gid, extra_groups=[])
+
+
 def _run(args: list, account, timeout: float = 120, meanwhile=None) -> str:
     """Run a server program as the server's OS user; return its output, raise CalledProcessError.
 
@@ -231,12 +242,7 @@ def _run(args: list, account, timeout: float = 120, meanwhile=None) -> str:
     import subprocess
     import tempfile
 
-    uid, gid, name = account
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    as_other = {}
-    if name is not None:
-        as_other = dict(user=uid, group=gid, extra_groups=[])
-        env["HOME"] = "/"
+    env, as_other = _as_server_user(account)
     args = [str(a) for a in args]
     # Output goes to files, not pipes: the server inherits pg_ctl's descriptors and would hold a pipe open.
     with tempfile.TemporaryFile("w+") as out:
@@ -477,12 +483,7 @@ def _launch(pgdata: Path, account, options: dict, log: Path):
     for earlier in list(_launched):
         if earlier.poll() is not None:
             _launched.remove(earlier)
-    uid, gid, name = account
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG")}
-    as_other = {}
-    if name is not None:
-        as_other = dict(user=uid, group=gid, extra_groups=[])
-        env["HOME"] = "/"
+    env, as_other = _as_server_user(account)
     server = [str(_server_program("postgres", account)), "-D", str(pgdata)]
     for key, value in options.items():
         server += ["-c", f"{key}={value}"]
