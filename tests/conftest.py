@@ -44,10 +44,18 @@ def _starts_run(config) -> bool:
     return not hasattr(config, "workerinput")
 
 
+# A run's servers and files need some hundreds of MB; a container's /dev/shm is often 64 MB.
+MEMORY_NEEDED_BYTES = 2 << 30
+
+
 def _in_memory() -> str | None:
-    """A folder on a tmpfs for throwaway servers' data, if this machine has one we may write."""
+    """A folder on a tmpfs for throwaway servers' data, if this machine has one we may write with room
+    for the run (else the disk, as with TIPDB_TEST_ON_DISK=1)."""
     shm = "/dev/shm"
     if os.environ.get("TIPDB_TEST_ON_DISK") or not (os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK)):
+        return None
+    space = os.statvfs(shm)
+    if space.f_bavail * space.f_frsize < MEMORY_NEEDED_BYTES:
         return None
     return shm
 
