@@ -241,7 +241,7 @@ def up(force):
     from tipdb import database
     from tipdb.output import count_of
 
-    url = database.url(meanwhile=_import_for_up)  # imported while initdb or the server start runs, if they do
+    url = database.url(meanwhile=_import_for_up, setup=True)  # imported while initdb or the server start runs
     from tipdb import load, migrations
 
     applied = migrations.apply(url)

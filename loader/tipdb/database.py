@@ -35,18 +35,19 @@ def is_embedded() -> bool:
     return configured_url() is None
 
 
-def url(meanwhile=None) -> str:
+def url(meanwhile=None, setup: bool = False) -> str:
     """The URL to connect to, starting the embedded server first if it is the one in use.
 
     `meanwhile`: the caller's own work, run while the embedded server is created or started, if it is
     (see `embedded.start`); the caller still does that work itself afterwards when nothing was started.
+    `setup`: the caller sets the database up (`tipdb up`): the embedded tipdb database is made if missing.
     """
     configured = configured_url()
     if configured is not None:
         return configured
     from tipdb import embedded
 
-    return embedded.start(meanwhile)
+    return embedded.start(meanwhile, setup)
 
 
 def connect(target: str | None = None, **kwargs) -> "psycopg.Connection":

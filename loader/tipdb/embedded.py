@@ -427,19 +427,31 @@ INITDB_SPEED = ["--sync-method=syncfs"] if sys.platform.startswith("linux") else
 
 
 def _initdb(pgdata: Path, account, meanwhile=None) -> None:
+    """Create the cluster. initdb works in a sibling folder renamed to `pgdata` only once it is whole:
+    an interrupted initdb (Ctrl-C) leaves no half-made cluster that the next start would take for one."""
+    import shutil
     import subprocess
 
     uid, gid, _ = account
-    if not pgdata.exists():
-        pgdata.mkdir(mode=0o700)
-        if _as_root():
-            os.chown(pgdata, uid, gid)
+    building = pgdata.with_name(pgdata.name + ".initdb")
+    for folder in (pgdata, building):
+        if folder == building:
+            shutil.rmtree(building, ignore_errors=True)  # what an interrupted initdb left
+        if not folder.exists():
+            folder.mkdir(mode=0o700)  # the data directory exists from the start, empty: links to it stay valid
+            if _as_root():
+                os.chown(folder, uid, gid)
     try:
-        _run([_server_program("initdb", account), *initdb_arguments(pgdata), *INITDB_SPEED], account,
+        _run([_server_program("initdb", account), *initdb_arguments(building), *INITDB_SPEED], account,
              meanwhile=meanwhile)
     except subprocess.CalledProcessError as exc:
         raise ConnectionProblem(f"could not create the database cluster in {pgdata}: "
                                 f"{_first_error(exc.output) or exc}") from exc
+    try:
+        building.rename(pgdata)  # replaces the empty folder in one step
+    except OSError as exc:
+        raise ConnectionProblem(f"{pgdata} is not empty but holds no PostgreSQL cluster; move it away "
+                                "to start with an empty database") from exc
 
 
 def _socket_dir(pgdata: Path, account, port: int) -> Path:
@@ -549,18 +561,23 @@ def _remove_socket_dir(directory: Path | None) -> None:
         shutil.rmtree(directory, ignore_errors=True)
 
 
-def start(meanwhile=None) -> str:
+def start(meanwhile=None, setup: bool = False) -> str:
     """Start the private server unless it runs already; return the URL of the tipdb database.
 
     A running server is found from postmaster.pid alone. Starting is serialised by a lock file in
     TIPDB_HOME, so two tipdb processes starting at once share one server. `meanwhile` is the
     caller's own work (importing what it needs next, say), called once while initdb or the server
-    start runs, when one does: then it costs nothing on a machine with a second core.
+    start runs, when one does: then it costs nothing on a machine with a second core. With `setup`
+    (`tipdb up`) the tipdb database is made if it is missing even when the server was already running:
+    a first start interrupted between the server's start and the database's creation leaves it so.
     """
     with _lock(exclusive=False, wait=False) as free:
         info = _running() if free else None
         if info is not None:
-            return _url(info)
+            url = _url(info)
+            if setup:
+                _ensure_database(url)
+            return url
     _make_home()  # for the lock file, or a clear message why it cannot be
     with _lock():
         info = _running()
