@@ -310,6 +310,16 @@ def _rollback_one(backend, migration) -> None:
                         {"id": migration.id})
 
 
+def _raise_interrupt_behind(exc: BaseException) -> None:
+    """Ctrl-C during a migration's statement leaves the connection busy, so the rollback that follows
+    fails ("another command is already in progress") and hides the interrupt: raise the interrupt."""
+    seen = exc.__context__
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            raise KeyboardInterrupt from exc
+        seen = seen.__context__
+
+
 def apply(url: str, count: int | None = None) -> list[str]:
     """Apply the next `count` pending migrations (all when None); return the ids applied."""
     with database.connect(url, autocommit=True) as conn:
@@ -329,6 +339,7 @@ def _apply(url: str, conn, count: int | None) -> list[str]:
             try:
                 _apply_one(backend, m)
             except backend.DatabaseError as exc:
+                _raise_interrupt_behind(exc)
                 raise MigrationProblem(f"applying migration {m.id} failed: {exc}") from exc
     return [m.id for m in pending]
 
@@ -344,6 +355,7 @@ def rollback(url: str, count: int | None = 1) -> list[str]:
             try:
                 _rollback_one(backend, m)
             except backend.DatabaseError as exc:
+                _raise_interrupt_behind(exc)
                 raise MigrationProblem(f"rolling back migration {m.id} failed: {exc}") from exc
     return [m.id for m in chosen]
 
