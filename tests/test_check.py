@@ -174,15 +174,21 @@ def test_a_file_breaking_a_rule_is_caught(db, db_url, tmp_path, name, text, rule
         assert f"({iso3})" in result.stdout
 
 
-def test_watch_list_streak_without_waiver_is_flagged(db, db_url, tmp_path):
-    # A third consecutive Watch List year, 2021, for a country on it in 2019 and 2020 and not waived in 2021.
-    iso3, name = db.execute("""
+def _on_watch_list_2019_and_2020_not_2021(db) -> tuple[str, str]:
+    """A country on the Watch List in 2019 and 2020 and not in 2021: a 2021 Watch List row makes a streak."""
+    found = db.execute("""
         SELECT r.iso3, c.name FROM tip.ranking r JOIN tip.country c USING (iso3)
         WHERE r.report_year = 2020 AND r.tier_code = '2WL'
           AND EXISTS (SELECT FROM tip.ranking p WHERE p.iso3 = r.iso3 AND p.report_year = 2019 AND p.tier_code = '2WL')
           AND NOT EXISTS (SELECT FROM tip.ranking n WHERE n.iso3 = r.iso3 AND n.report_year = 2021 AND n.tier_code = '2WL')
         ORDER BY r.iso3 LIMIT 1""").fetchone()
     db.rollback()
+    return found
+
+
+def test_watch_list_streak_without_waiver_is_flagged(db, db_url, tmp_path):
+    # A third consecutive Watch List year, 2021, for a country on it in 2019 and 2020 and not waived in 2021.
+    iso3, name = _on_watch_list_2019_and_2020_not_2021(db)
     path = tmp_path / "tier_placements.csv"
     path.write_text(f"report_year,country,tier,source\n2021,{name},2WL,{SOURCE}\n")
     load.load_files(db_url, [path])
@@ -224,13 +230,7 @@ def test_rules_reading_derived_tables_agree_with_their_definitions_on_the_placem
     db.rollback()
     # A load that moves placements (Tier 3 then Tier 1, a longer Watch List streak): the history and counts
     # the rules read are refreshed in the same load.
-    iso3, name = db.execute("""
-        SELECT r.iso3, c.name FROM tip.ranking r JOIN tip.country c USING (iso3)
-        WHERE r.report_year = 2020 AND r.tier_code = '2WL'
-          AND EXISTS (SELECT FROM tip.ranking p WHERE p.iso3 = r.iso3 AND p.report_year = 2019 AND p.tier_code = '2WL')
-          AND NOT EXISTS (SELECT FROM tip.ranking n WHERE n.iso3 = r.iso3 AND n.report_year = 2021 AND n.tier_code = '2WL')
-        ORDER BY r.iso3 LIMIT 1""").fetchone()
-    db.rollback()
+    iso3, name = _on_watch_list_2019_and_2020_not_2021(db)
     path = tmp_path / "tier_placements.csv"
     path.write_text(f"report_year,country,tier,source\n2021,Namibia,3,{SOURCE}\n2021,{name},2WL,{SOURCE}\n"
                     f"2022,Namibia,1,{SOURCE}\n")
