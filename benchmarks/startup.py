@@ -46,10 +46,7 @@ def initdb_args(directory: Path, *extra: str) -> tuple[list[str], dict]:
     from tipdb import embedded
 
     directory.mkdir()
-    needed = getattr(embedded, "initdb_arguments", None)  # (older trees, for before/after runs: the same list)
-    needed = needed(directory) if needed else ["-D", str(directory), "-U", "postgres", "--encoding=utf8",
-                                               "--auth-local=peer", "--auth-host=reject", "--no-instructions"]
-    args = [str(embedded.bin_dir() / "initdb"), *needed, *extra]
+    args = [str(embedded.bin_dir() / "initdb"), *embedded.initdb_arguments(directory), *extra]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         import pwd
 

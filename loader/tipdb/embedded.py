@@ -233,6 +233,18 @@ def _as_server_user(account) -> tuple[dict, dict]:
     return env, dict(user=uid, group=gid, extra_groups=[])
 
 
+def _overlapped(meanwhile) -> Exception | None:
+    """Run the caller's own work (if any) while a server program runs; its failure is returned, to be
+    raised only once the program is settled, so that neither failure hides the other."""
+    if meanwhile is None:
+        return None
+    try:
+        meanwhile()
+    except Exception as exc:
+        return exc
+    return None
+
+
 def _run(args: list, account, timeout: float = 120, meanwhile=None) -> str:
     """Run a server program as the server's OS user; return its output, raise CalledProcessError.
 
@@ -248,13 +260,8 @@ def _run(args: list, account, timeout: float = 120, meanwhile=None) -> str:
     with tempfile.TemporaryFile("w+") as out:
         with subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True,
                               env=env, cwd="/", **as_other) as process:
-            failure = None
             try:
-                if meanwhile is not None:
-                    try:
-                        meanwhile()
-                    except Exception as exc:  # raised once the program has finished
-                        failure = exc
+                failure = _overlapped(meanwhile)
                 process.wait(timeout=timeout)
             except BaseException:  # as subprocess.run: a timeout or an interrupt ends the program
                 process.kill()
@@ -434,9 +441,8 @@ def _initdb(pgdata: Path, account, meanwhile=None) -> None:
 
     uid, gid, _ = account
     building = pgdata.with_name(pgdata.name + ".initdb")
+    shutil.rmtree(building, ignore_errors=True)  # what an interrupted initdb left
     for folder in (pgdata, building):
-        if folder == building:
-            shutil.rmtree(building, ignore_errors=True)  # what an interrupted initdb left
         if not folder.exists():
             folder.mkdir(mode=0o700)  # the data directory exists from the start, empty: links to it stay valid
             if _as_root():
@@ -522,12 +528,7 @@ def _start_server(pgdata: Path, account, address: str = "", port: int = 5432, me
         process = _launch(pgdata, account, options, log)
     except OSError as exc:
         raise ConnectionProblem(f"could not start the embedded PostgreSQL server: {exc}") from exc
-    failure = None
-    if meanwhile is not None:
-        try:
-            meanwhile()
-        except Exception as exc:  # raised once the server is up
-            failure = exc
+    failure = _overlapped(meanwhile)
     deadline = time.monotonic() + _START_TIMEOUT_SECONDS
     while True:
         info = _read_postmaster(pgdata)

@@ -68,10 +68,6 @@ def _yoyo_uri(url: str) -> str:
     return "postgresql+psycopg:///?" + urlencode(params)
 
 
-def _file_sha256(migration) -> str:
-    return _sha256_of(Path(migration.path))
-
-
 def _sha256_of(path: Path) -> str:
     """A migration file's checksum: the file, then its rollback file if it has one."""
     digest = hashlib.sha256(path.read_bytes())
@@ -183,7 +179,7 @@ def _up_to_date(conn) -> bool:
 
 
 def _refuse_edited(migrations, applied: set[str], recorded: dict[str, str]) -> None:
-    edited = [m.id for m in migrations if m.id in applied and m.id in recorded and recorded[m.id] != _file_sha256(m)]
+    edited = [m.id for m in migrations if m.id in applied and m.id in recorded and recorded[m.id] != _sha256_of(Path(m.path))]
     if edited:
         raise MigrationProblem(
             "applied migration files were changed since they were applied: "
@@ -225,7 +221,7 @@ def _record_checksum(backend, migration) -> None:
         f"""INSERT INTO {BOOKKEEPING_SCHEMA}.migration_file (migration_id, file_sha256)
             VALUES (:id, :sha)
             ON CONFLICT (migration_id) DO UPDATE SET file_sha256 = EXCLUDED.file_sha256""",
-        {"id": migration.id, "sha": _file_sha256(migration)},
+        {"id": migration.id, "sha": _sha256_of(Path(migration.path))},
     )
 
 
